@@ -1,0 +1,270 @@
+"""Fill a database fast with realistic answers, for benchmarks."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+from dialogues.domain import ORG_KINDS, PHASES
+from storage import SqliteStore, open_store
+from storage.times import to_text
+
+# The 21 lever ids of charter.yaml (version 2021-11-30), in charter order.
+DEFAULT_LEVER_IDS = (
+    "respect-confiance",
+    "odd-cadre-commun",
+    "objectifs-partages",
+    "complementarite",
+    "decloisonnement",
+    "territoires",
+    "interet-general",
+    "dialoguer",
+    "partager",
+    "experimenter",
+    "capitaliser",
+    "evaluer",
+    "innover",
+    "mutualiser",
+    "donnees",
+    "outils",
+    "competences",
+    "recherche",
+    "valorisation",
+    "gouvernance",
+    "cadre-legislatif",
+)
+CHARTER_VERSION = "2021-11-30"
+MEMBERS_PER_ALLIANCE = 20
+ORGANISATIONS_PER_ALLIANCE = 4
+PHASE_WEIGHTS = (5, 3, 2)  # more answers at launch than at the end
+POSITION_CHOICES = (1, 2, 3, 4, None)
+POSITION_WEIGHTS = (2, 4, 5, 3, 1)
+START = datetime(2024, 1, 8, tzinfo=UTC)
+COMMENTS = (
+    "On se parle tous les mois, ça avance.",
+    "Pas encore abordé entre partenaires.",
+    "La collectivité porte le sujet, l’association suit.",
+    "À revoir à mi-parcours.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SeedInfo:
+    """Ids a benchmark needs: the seeded population and one member mid-walk."""
+
+    n_answers: int
+    alliance_ids: tuple[int, ...]
+    member_ids: tuple[int, ...]
+    lever_ids: tuple[str, ...]
+    charter_version: str
+    walk_member_id: int  # has a saved walk in walk_phase, levers before walk_index answered
+    walk_person_id: int  # has a saved session pointing at walk_member_id
+    walk_alliance_id: int
+    walk_organisation_id: int
+    walk_phase: str
+    walk_index: int
+
+
+def seed_answers(
+    store_or_path: SqliteStore | str | Path,
+    n_answers: int,
+    *,
+    members: int = 1000,
+    seed: int = 0,
+    lever_ids: Sequence[str] = DEFAULT_LEVER_IDS,
+    walk_state: Mapping[str, Any] | None = None,
+) -> SeedInfo:
+    """Add `members` members in alliances of 20 and `n_answers` answers, in one transaction.
+
+    `store_or_path` is an open store, a `sqlite:` URL or a file path. The walk member's saved
+    walk is `walk_state`, or by default a dialogues.state.WalkState-shaped dict at
+    (mi-parcours, index 10). Works on a non-empty database (ids continue after existing ones).
+    """
+    if isinstance(store_or_path, SqliteStore):
+        return _seed(store_or_path, n_answers, members, seed, tuple(lever_ids), walk_state)
+    text = str(store_or_path)
+    url = text if text.startswith("sqlite:") else "sqlite:///" + str(Path(text).absolute())
+    with open_store(url) as store:
+        return _seed(store, n_answers, members, seed, tuple(lever_ids), walk_state)
+
+
+def _seed(
+    store: SqliteStore,
+    n_answers: int,
+    n_members: int,
+    seed: int,
+    lever_ids: tuple[str, ...],
+    walk_state: Mapping[str, Any] | None,
+) -> SeedInfo:
+    if n_members < 1 or not lever_ids:
+        raise ValueError("seeding needs at least one member and one lever")
+    rng = random.Random(seed)
+    walk_phase, walk_index = PHASES[1], min(10, len(lever_ids))
+    with store.raw_transaction() as conn:
+        first = {
+            table: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+            for table in ("alliances", "organisations", "people", "members")
+        }
+        n_alliances = max(1, -(-n_members // MEMBERS_PER_ALLIANCE))
+        alliance_ids = tuple(range(first["alliances"], first["alliances"] + n_alliances))
+        conn.executemany(
+            "INSERT INTO alliances (id, name, start_at, end_at, mid_at, invite_code, timezone,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    a,
+                    f"Alliance {a}",
+                    to_text(START),
+                    to_text(START + timedelta(days=365)),
+                    to_text(START + timedelta(days=182)),
+                    f"BENCH-{a}-{seed}",
+                    "Europe/Paris",
+                    to_text(START),
+                )
+                for a in alliance_ids
+            ),
+        )
+        orgs = {
+            a: tuple(
+                first["organisations"] + i * ORGANISATIONS_PER_ALLIANCE + k
+                for k in range(ORGANISATIONS_PER_ALLIANCE)
+            )
+            for i, a in enumerate(alliance_ids)
+        }
+        conn.executemany(
+            "INSERT INTO organisations (id, alliance_id, name, kind) VALUES (?, ?, ?, ?)",
+            (
+                (o, a, f"Organisation {o}", ORG_KINDS[k % len(ORG_KINDS)])
+                for a in alliance_ids
+                for k, o in enumerate(orgs[a])
+            ),
+        )
+        # The last tenth of members are people already in an earlier alliance (coordinators of
+        # several projects); everyone else is a new person.
+        members: list[tuple[int, int, int, int, str, str]] = []
+        people: list[int] = []
+        taken: set[tuple[int, int]] = set()
+        repeat_from = n_members - n_members // 10
+        for i in range(n_members):
+            alliance = alliance_ids[i // MEMBERS_PER_ALLIANCE]
+            person = first["people"] + i - repeat_from
+            if i < repeat_from or (person, alliance) in taken:
+                person = first["people"] + len(people)
+                people.append(person)
+            taken.add((person, alliance))
+            organisation = orgs[alliance][i % ORGANISATIONS_PER_ALLIANCE]
+            role = "coordinator" if i % MEMBERS_PER_ALLIANCE == 0 else "partner"
+            joined = to_text(START + timedelta(minutes=i))
+            members.append((first["members"] + i, alliance, organisation, person, role, joined))
+        conn.executemany(
+            "INSERT INTO people (id, channel, external_id, display_name, created_at)"
+            " VALUES (?, 'bench', ?, ?, ?)",
+            ((p, f"{seed}-{p}", f"Personne {p}", to_text(START)) for p in people),
+        )
+        conn.executemany(
+            "INSERT INTO members (id, alliance_id, organisation_id, person_id, role, joined_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            members,
+        )
+        walk = members[len(members) // 2]
+        # Rebuilding the answers indexes once after the load is twice as fast as keeping
+        # them up to date row by row; the transaction makes it invisible to readers.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = 'answers' AND sql IS NOT NULL"
+        ).fetchall()
+        for name, _sql in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        conn.executemany(
+            "INSERT INTO answers (alliance_id, organisation_id, member_id, phase, lever_id,"
+            " position, comment, contribution, expectation, charter_version, answered_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            _answers(rng, n_answers, members, lever_ids, walk[0], walk_phase, walk_index),
+        )
+        for _name, sql in indexes:
+            conn.execute(sql)
+        state = dict(walk_state) if walk_state is not None else _walk_state(walk_phase, walk_index)
+        conn.execute(
+            "INSERT INTO walks (member_id, state, updated_at) VALUES (?, ?, ?)",
+            (walk[0], _json(state), to_text(START)),
+        )
+        conn.execute(
+            "INSERT INTO sessions (person_id, state, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (person_id) DO UPDATE SET state = excluded.state",
+            (walk[3], _json({"form": None, "member_id": walk[0]}), to_text(START)),
+        )
+    return SeedInfo(
+        n_answers=n_answers,
+        alliance_ids=alliance_ids,
+        member_ids=tuple(m[0] for m in members),
+        lever_ids=lever_ids,
+        charter_version=CHARTER_VERSION,
+        walk_member_id=walk[0],
+        walk_person_id=walk[3],
+        walk_alliance_id=walk[1],
+        walk_organisation_id=walk[2],
+        walk_phase=walk_phase,
+        walk_index=walk_index,
+    )
+
+
+def _answers(
+    rng: random.Random,
+    n: int,
+    members: list[tuple[int, int, int, int, str, str]],
+    lever_ids: tuple[str, ...],
+    walk_member: int,
+    walk_phase: str,
+    walk_index: int,
+) -> Iterator[tuple[Any, ...]]:
+    """Answers spread over members, phases and levers, one second apart, oldest first.
+
+    Built column by column (rng.choices, comprehensions, zip) because a Python loop per row
+    would cost more than SQLite's insert.
+    """
+    picked = rng.choices(members, k=n)
+    phases = rng.choices(PHASES, weights=PHASE_WEIGHTS, k=n)
+    levers = rng.choices(lever_ids, k=n)
+    # The walk member has finished launch and is part-way through walk_phase.
+    allowed = set(lever_ids[:walk_index])
+    for k in [k for k, m in enumerate(picked) if m[0] == walk_member]:
+        if not (phases[k] == PHASES[0] or (phases[k] == walk_phase and levers[k] in allowed)):
+            phases[k] = PHASES[0]
+    silent: tuple[None, ...] = (None,) * 4
+    days = [(START + timedelta(days=d)).strftime("%Y-%m-%dT") for d in range(n // 86400 + 1)]
+    clock = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000+00:00" for s in range(86400)]
+    return zip(
+        [m[1] for m in picked],
+        [m[2] for m in picked],
+        [m[0] for m in picked],
+        phases,
+        levers,
+        rng.choices(POSITION_CHOICES, weights=POSITION_WEIGHTS, k=n),
+        rng.choices((*COMMENTS, *silent), k=n),
+        rng.choices((*COMMENTS, *silent * 6), k=n),
+        rng.choices((*COMMENTS, *silent * 9), k=n),
+        repeat(CHARTER_VERSION, n),
+        [days[k // 86400] + clock[k % 86400] for k in range(n)],
+        strict=True,
+    )
+
+
+def _walk_state(phase: str, index: int) -> dict[str, Any]:
+    return {
+        "draft": None,
+        "index": index,
+        "paused": False,
+        "pending": None,
+        "phase": phase,
+        "step": 0,
+    }
+
+
+def _json(state: Mapping[str, Any]) -> str:
+    return json.dumps(dict(state), ensure_ascii=False, sort_keys=True, allow_nan=False)

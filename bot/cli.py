@@ -1,0 +1,103 @@
+"""The `charte-bot` command: start, run, console, export."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from dotenv import load_dotenv
+
+from bot import texts
+from dialogues.errors import CharteError, ContentError
+
+
+def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
+    parser = argparse.ArgumentParser(prog="charte-bot", description="Charte du faire alliance")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("start", help="Telegram if TELEGRAM_BOT_TOKEN is set, else the console")
+    run = sub.add_parser("run", help="the Telegram bot")
+    run.add_argument("--webhook", metavar="URL", help="webhook mode at this public URL")
+    run.add_argument("--port", type=int, default=8443, help="webhook listening port")
+    console = sub.add_parser("console", help="walk the charter in the terminal")
+    console.add_argument("--user", help="who you are in the console (default: login name)")
+    export = sub.add_parser("export", help="answers as CSV or JSON on standard output")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--alliance", metavar="NAME_OR_ID")
+    args = parser.parse_args(argv)
+
+    try:
+        texts.check()
+        if args.command == "start":
+            if os.environ.get("TELEGRAM_BOT_TOKEN"):
+                return _run_telegram(None, 8443)
+            return _console(None)
+        if args.command == "run":
+            return _run_telegram(args.webhook, args.port)
+        if args.command == "console":
+            return _console(args.user)
+        return _export(args.format, args.alliance)
+    except ContentError as err:
+        print(texts.say("cli.content_error", error=err), file=sys.stderr)
+        return 2
+    except CharteError as err:
+        print(texts.say("cli.storage_error", error=err), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _console(user: str | None) -> int:
+    from bot.compose import build_app
+    from bot.console import run_console
+
+    app = build_app()
+    try:
+        return run_console(app.service, user)
+    finally:
+        app.store.close()
+
+
+def _run_telegram(webhook: str | None, port: int) -> int:
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    if not token:
+        print(texts.say("cli.no_token"), file=sys.stderr)
+        return 2
+    from bot.telegram_app import run_bot
+
+    return run_bot(token, webhook=webhook, port=port)
+
+
+def _export(fmt: str, alliance: str | None) -> int:
+    from bot.compose import load_content
+    from dialogues.export import records, to_csv, to_json
+    from storage import open_store
+
+    content = load_content()
+    store = open_store()
+    try:
+        with store.unit_of_work() as uow:
+            alliance_id = None
+            if alliance is not None:
+                found = ([uow.get_alliance(int(alliance))] if alliance.isdigit()
+                         else uow.find_by_name(alliance))
+                found = [a for a in found if a is not None]
+                if not found:
+                    print(texts.say("cli.alliance_not_found", alliance=alliance), file=sys.stderr)
+                    return 1
+                if len(found) > 1:
+                    ids = ", ".join(str(a.id) for a in found)
+                    print(texts.say("cli.alliance_ambiguous", ids=ids), file=sys.stderr)
+                    return 1
+                alliance_id = found[0].id
+            rows = uow.export_rows(alliance_id)
+    finally:
+        store.close()
+    items = records(rows, content.charter, content.script)
+    sys.stdout.write(to_csv(items) if fmt == "csv" else to_json(items))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

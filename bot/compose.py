@@ -1,0 +1,74 @@
+"""The composition root: settings from the environment, every adapter wired here."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dialogues.charter import Charter, default_charter_path, load_charter
+from dialogues.engine import Engine
+from dialogues.interpreter import Interpreter, load_synonyms
+from dialogues.ports import Store
+from dialogues.script import DEFAULT_SCRIPT, Script, load_script
+from dialogues.service import CharterService
+from storage import open_store
+
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+@dataclass(frozen=True)
+class Content:
+    charter: Charter
+    script: Script
+    interpreter: Interpreter
+
+
+@dataclass(frozen=True)
+class App:
+    content: Content
+    store: Store
+    engine: Engine
+    service: CharterService
+    timezone: str
+
+
+def load_content(
+    charter_path: Path | None = None, script_path: Path | None = None
+) -> Content:
+    """Load and cross-check every content file; fails at boot naming the file and key."""
+    charter = load_charter(charter_path or default_charter_path())
+    script = load_script(script_path or DEFAULT_SCRIPT)
+    check_script_against_charter(script, charter)
+    names = {lever.id: (lever.id, lever.title, lever.short) for lever in charter.levers}
+    return Content(charter, script, Interpreter(load_synonyms(), names))
+
+
+def check_script_against_charter(script: Script, charter: Charter) -> None:
+    from dialogues.errors import ContentError
+
+    for family in charter.families:
+        if family.answer_kind not in script.sequences:
+            raise ContentError(script.path, f"sequences.{family.answer_kind}",
+                               f"missing: charter family {family.id!r} needs it")
+
+
+def build_app(
+    store: Store | None = None,
+    clock: Callable[[], datetime] | None = None,
+    content: Content | None = None,
+    timezone: str | None = None,
+) -> App:
+    """Wire the real adapters; tests pass their own store, clock or content."""
+    content = content or load_content()
+    timezone = timezone or os.environ.get("CHARTE_TIMEZONE") or DEFAULT_TIMEZONE
+    store = store or open_store()
+    engine = Engine(content.charter, content.script, content.interpreter, timezone)
+    service = CharterService(store, engine, content.charter, clock or _now, timezone)
+    return App(content, store, engine, service, timezone)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

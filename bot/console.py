@@ -1,0 +1,55 @@
+"""The terminal channel: the same engine and database, numbered choices for buttons."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import TextIO
+
+from bot import texts
+from bot.render_text import render
+from dialogues.messages import Button, Command, Outgoing, Press, Text
+from dialogues.service import CharterService, PersonRef
+
+SEPARATOR = "─" * 40
+
+
+def to_event(line: str, buttons: list[Button]) -> object:
+    """A typed line: /command, the number of a choice on screen, or text."""
+    stripped = line.strip()
+    if stripped.startswith("/") and len(stripped) > 1:
+        name, _, arg = stripped[1:].partition(" ")
+        return Command(name.lower(), arg.strip())
+    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+        return Press(buttons[int(stripped) - 1].data)
+    return Text(line)
+
+
+def show(messages: list[Outgoing], out: TextIO) -> list[Button]:
+    """Print messages; returns the choices of the last message that has any."""
+    buttons: list[Button] = []
+    for message in messages:
+        text, shown = render(message)
+        print(text, file=out)
+        print(SEPARATOR, file=out)
+        if shown:
+            buttons = shown
+    out.flush()
+    return buttons
+
+
+def run_console(service: CharterService, user: str | None = None,
+                stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    name = user or getpass.getuser()
+    person = PersonRef("console", name, name)
+    print(texts.say("console.intro"), file=out)
+    buttons = show(service.handle(person, Command("start")), out)
+    while True:
+        if stdin.isatty():
+            print("> ", end="", file=out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return 0
+        messages = service.handle(person, to_event(line.rstrip("\n"), buttons))
+        if messages:
+            buttons = show(messages, out)

@@ -1,0 +1,27 @@
+"""Render engine messages (Telegram HTML) as plain terminal text."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from dialogues.messages import Button, Outgoing
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(text_html: str) -> str:
+    return html.unescape(_TAG.sub("", text_html))
+
+
+def render(message: Outgoing, first_number: int = 1) -> tuple[str, list[Button]]:
+    """The message as text with numbered choices, and the buttons in number order."""
+    lines = [plain(message.text)]
+    buttons: list[Button] = []
+    for row in message.buttons:
+        cells = []
+        for button in row:
+            buttons.append(button)
+            cells.append(f"[{first_number + len(buttons) - 1}] {button.label}")
+        lines.append("   ".join(cells))
+    return "\n".join(lines), buttons

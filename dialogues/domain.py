@@ -1,0 +1,94 @@
+"""Entities of the core: alliances, organisations, people, members, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+PHASES: Final = ("lancement", "mi-parcours", "fin")
+ORG_KINDS: Final = ("association", "entreprise", "collectivite", "fondation", "autre")
+ROLES: Final = ("coordinator", "partner")
+
+# An answer's position: 1..4 on the scale, or None for « je ne sais pas ».
+POSITIONS: Final = (1, 2, 3, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Alliance:
+    id: int
+    name: str
+    start_at: datetime
+    end_at: datetime
+    mid_at: datetime
+    invite_code: str
+    timezone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: int
+    alliance_id: int
+    name: str
+    kind: str  # one of ORG_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone who talks to the bot on one channel (telegram user, console user)."""
+
+    id: int
+    channel: str
+    external_id: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A person in one organisation of one alliance."""
+
+    id: int
+    alliance_id: int
+    organisation_id: int
+    person_id: int
+    role: str  # one of ROLES
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewAnswer:
+    alliance_id: int
+    organisation_id: int
+    member_id: int
+    phase: str
+    lever_id: str
+    position: int | None  # None means « je ne sais pas »
+    comment: str | None
+    contribution: str | None
+    expectation: str | None
+    charter_version: str
+    answered_at: datetime  # timezone-aware
+
+
+@dataclass(frozen=True, slots=True)
+class Answer(NewAnswer):
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One latest answer with the names needed by the CSV/JSON export."""
+
+    alliance: str
+    organisation: str
+    member: str
+    role: str
+    phase: str
+    lever_id: str
+    position: int | None
+    comment: str | None
+    contribution: str | None
+    expectation: str | None
+    charter_version: str
+    answered_at: datetime

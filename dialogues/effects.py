@@ -1,0 +1,75 @@
+"""Effects the engine asks for, and the results the service feeds back as events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SaveAnswer:
+    """Append an answer of the current member (never overwrite)."""
+
+    phase: str
+    lever_id: str
+    position: int | None  # None: « je ne sais pas »
+    comment: str | None
+    contribution: str | None
+    expectation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAlliance:
+    name: str
+    organisation_name: str
+    organisation_kind: str
+    start_at: datetime
+    end_at: datetime
+    mid_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LookupCode:
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class JoinAlliance:
+    alliance_id: int
+    code: str  # checked again when joining: a code revoked meanwhile is refused
+    organisation_id: int | None
+    organisation_name: str | None = None
+    organisation_kind: str | None = None
+
+
+# --- results, fed back to the engine as events --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    member_id: int
+    alliance_name: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeFound:
+    alliance_id: int
+    alliance_name: str
+    organisations: tuple[tuple[int, str], ...]
+    member_id: int | None  # set when the person is already a member
+
+
+@dataclass(frozen=True, slots=True)
+class CodeNotFound:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    member_id: int
+    alliance_name: str
+    organisation_name: str
+
+
+Result = Created | CodeFound | CodeNotFound | Joined

@@ -1,0 +1,235 @@
+"""The dialogue engine: step(session, walk, event, context) -> Step. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from dialogues.charter import Charter
+from dialogues.context import Context
+from dialogues.effects import CodeFound, CodeNotFound, Created, Joined
+from dialogues.forms import FormResult, Forms
+from dialogues.interpreter import Interpreter
+from dialogues.messages import Button, Command, Event, Other, Outgoing, Press, Text
+from dialogues.script import Html, Script
+from dialogues.state import Session, WalkState
+from dialogues.walk import Walk, WalkResult, WalkView
+
+COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")
+CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    session: Session
+    walk: WalkState | None  # the walk of context.member after the step
+    outgoing: tuple[Outgoing, ...] = ()
+    effects: tuple[object, ...] = ()
+
+
+def clean(text: str) -> str:
+    """Drop control characters (a pasted text keeps its line breaks) and outer blanks."""
+    return "".join(ch for ch in text if ch not in CONTROL).strip()
+
+
+class Engine:
+    def __init__(
+        self, charter: Charter, script: Script, interpreter: Interpreter, timezone: str
+    ) -> None:
+        self.charter = charter
+        self.script = script
+        self.walks = Walk(charter, script, interpreter)
+        self.forms = Forms(script, timezone)
+
+    def step(self, session: Session, walk: WalkState | None, event: object, ctx: Context) -> Step:
+        if ctx.member is None and session.member_id is not None:
+            session = replace(session, member_id=None)  # the membership is gone
+            walk = None
+        if isinstance(event, Command):
+            return self._command(session, walk, event, ctx)
+        if isinstance(event, Press):
+            return self._press(session, walk, event.data, ctx)
+        if isinstance(event, Text):
+            return self._text(session, walk, clean(event.text), ctx)
+        if isinstance(event, CodeFound | CodeNotFound | Created | Joined):
+            result = self.forms.on_result(session.form, event)
+            return self._form_result(session, walk, result, event, ctx)
+        if isinstance(event, Other):
+            note = Outgoing(self.script.say("unsupported"))
+            return Step(session, walk, (note, *self._current(session, walk, ctx)))
+        raise TypeError(f"not an event: {event!r}")
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def _command(self, session: Session, walk: WalkState | None, cmd: Command,
+                 ctx: Context) -> Step:
+        s = self.script
+        name = cmd.name
+        if name == "start" and cmd.arg:
+            name = "rejoindre"
+        if name == "nouvelle":
+            return self._form(session, walk, self.forms.start_new())
+        if name == "rejoindre":
+            return self._form(session, walk, self.forms.start_join(cmd.arg))
+        if name == "annuler":
+            had = session.form is not None or (walk is not None and walk.pending is not None)
+            walk = replace(walk, pending=None) if walk else None
+            key = "cancelled" if had else "nothing_to_cancel"
+            return Step(replace(session, form=None), walk, (Outgoing(s.say(key)),))
+        if name == "aide":
+            return Step(session, walk, (Outgoing(s.say("help")), Outgoing(self._about())))
+        if name == "alliances":
+            return Step(session, walk, self._alliances(ctx))
+        if name == "start":
+            if ctx.alliance is None:
+                return Step(session, walk, (Outgoing(s.say("welcome")),))
+            return Step(session, walk, (self._welcome_back(ctx),))
+        if name in ("charte", "levier"):
+            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
+                return Step(session, walk, (Outgoing(s.say("no_alliance")),))
+            session = replace(session, form=None)
+            if name == "charte":
+                same_phase = walk if walk is not None and walk.phase == ctx.phase else None
+                view = self._view(same_phase, ctx)
+                return self._walk(session, self.walks.start(walk, ctx.phase, view))
+            return self._jump(session, walk, cmd.arg, ctx)
+        return Step(session, walk, (Outgoing(s.say("unknown_command", command=cmd.name)),))
+
+    def _jump(self, session: Session, walk: WalkState | None, typed: str, ctx: Context) -> Step:
+        lever_id = typed.strip().lower() if typed.strip().lower() in self._ids() else None
+        lever_id = lever_id or (self.walks.find_lever(typed) if typed.strip() else None)
+        if lever_id is None:
+            ids = ", ".join(self._ids())
+            return Step(session, walk, (Outgoing(self.script.say("walk.unknown_lever", ids=ids)),))
+        assert ctx.phase is not None
+        if walk is None or walk.phase != ctx.phase:
+            walk = WalkState(phase=ctx.phase)
+        return self._walk(session, self.walks.jump(walk, lever_id, self._view(walk, ctx)))
+
+    # --- buttons ----------------------------------------------------------------------------
+
+    def _press(self, session: Session, walk: WalkState | None, data: str, ctx: Context) -> Step:
+        kind = data.split(":", 1)[0]
+        if kind == "w" and walk is not None and ctx.member is not None:
+            result = self.walks.on_press(walk, data, self._view(walk, ctx))
+            if result is not None:
+                return self._walk(session, result)
+        elif kind == "f":
+            form_result = self.forms.on_press(session.form, data)
+            if form_result is not None:
+                return self._form(session, walk, form_result)
+        elif kind == "a":
+            chosen = next((m for m in ctx.memberships if data == f"a:{m.member_id}"), None)
+            if chosen is not None:
+                text = self.script.say("alliances.switched", alliance=chosen.alliance_name)
+                buttons = ((self._start_button(chosen.member_id),),)
+                return Step(replace(session, member_id=chosen.member_id, form=None), None,
+                            (Outgoing(text, buttons, edit=True),))
+        elif kind == "c" and ctx.member is not None and data == f"c:{ctx.member.id}":
+            return self._command(session, walk, Command("charte"), ctx)
+        stale = Outgoing(self.script.say("stale_button"))
+        return Step(session, walk, (stale, *self._current(session, walk, ctx)))
+
+    # --- text -------------------------------------------------------------------------------
+
+    def _text(self, session: Session, walk: WalkState | None, text: str, ctx: Context) -> Step:
+        if len(text) > self.script.text_max:
+            note = self.script.say("text_too_long", length=len(text), max=self.script.text_max)
+            return Step(session, walk, (Outgoing(note),))
+        if session.form is not None:
+            return self._form(session, walk, self.forms.on_text(session.form, text))
+        if walk is not None and ctx.member is not None and ctx.alliance is not None:
+            return self._walk(session, self.walks.on_text(walk, text, self._view(walk, ctx)))
+        return Step(session, walk, self._current(session, walk, ctx))
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _current(self, session: Session, walk: WalkState | None, ctx: Context
+                 ) -> tuple[Outgoing, ...]:
+        """What the person should see to go on from here."""
+        if session.form is not None:
+            return self.forms.prompt(session.form)
+        if walk is not None and ctx.member is not None and ctx.alliance is not None:
+            return self.walks.prompt(walk, self._view(walk, ctx))
+        if ctx.alliance is not None:
+            return (self._welcome_back(ctx),)
+        return (Outgoing(self.script.say("welcome")),)
+
+    def _form(self, session: Session, walk: WalkState | None, result: FormResult) -> Step:
+        session = replace(session, form=result.form)
+        if result.member_id is not None:
+            session = replace(session, member_id=result.member_id)
+        return Step(session, walk, result.outgoing, result.effects)
+
+    def _form_result(self, session: Session, walk: WalkState | None, result: FormResult,
+                     event: object, ctx: Context) -> Step:
+        step = self._form(session, walk, result)
+        if result.member_id is None:
+            return step
+        out = list(step.outgoing)
+        if isinstance(event, Created) and ctx.invite_link:
+            link = f"{ctx.invite_link}{event.code}"
+            out.append(Outgoing(self.script.say("new.created_link", link=link)))
+        out.append(Outgoing(self.script.say("walk.ready"),
+                            ((self._start_button(result.member_id),),)))
+        return replace(step, outgoing=tuple(out), walk=None)
+
+    def _walk(self, session: Session, result: WalkResult) -> Step:
+        return Step(session, result.walk, result.outgoing, result.effects)
+
+    def _view(self, walk: WalkState | None, ctx: Context) -> WalkView:
+        assert ctx.member is not None and ctx.alliance is not None
+        phase = walk.phase if walk is not None else ctx.phase
+        previous = self.script.phases[phase].previous if phase else None
+        return WalkView(
+            member_id=ctx.member.id,
+            alliance_name=ctx.alliance.name,
+            organisation_name=ctx.organisation.name if ctx.organisation else "",
+            answers=ctx.answers_in(phase),
+            previous=ctx.answers_in(previous),
+        )
+
+    def _alliances(self, ctx: Context) -> tuple[Outgoing, ...]:
+        s = self.script
+        if not ctx.memberships:
+            return (Outgoing(s.say("alliances.none")),)
+        lines = [s.say("alliances.list")]
+        rows = []
+        for m in ctx.memberships:
+            current = ctx.member is not None and m.member_id == ctx.member.id
+            item = s.say("alliances.item", alliance=m.alliance_name,
+                         organisation=m.organisation_name, role=s.roles[m.role])
+            lines.append(f"• {item}" + (" ✓" if current else ""))
+            rows.append((Button(_cut(m.alliance_name, 40), f"a:{m.member_id}"),))
+        return (Outgoing("\n".join(lines), tuple(rows)),)
+
+    def _welcome_back(self, ctx: Context) -> Outgoing:
+        assert ctx.alliance is not None and ctx.member is not None
+        text = self.script.say("welcome_back", alliance=ctx.alliance.name)
+        return Outgoing(text, ((self._start_button(ctx.member.id),),))
+
+    def _start_button(self, member_id: int) -> Button:
+        return Button(self.script.button("start_walk"), f"c:{member_id}")
+
+    def _about(self) -> str:
+        s = self.script
+        c = self.charter
+        families = "\n".join(f"• <b>{_esc(f.title)}</b> — {_esc(f.question)}" for f in c.families)
+        usage = "\n".join(f"<b>{_esc(u.title)}</b> {_esc(u.text)}" for u in c.usage)
+        return s.say("charter_about", title=c.title, intro=c.intro, families=Html(families),
+                     usage=Html(usage))
+
+    def _ids(self) -> list[str]:
+        return [lever.id for lever in self.charter.levers]
+
+
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text, quote=False)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["COMMANDS", "Engine", "Event", "Step", "clean"]

@@ -1,0 +1,59 @@
+"""What goes in and out of the engine: plain events and plain messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # callback payload, at most 64 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to show. `text` is HTML in which every user-provided part is escaped."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    # True: replace the message whose button was pressed (edit in place) instead of sending.
+    edit: bool = False
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # without the slash, lower case: "charte", "nouvelle", ...
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Other:
+    """Anything that is neither text nor a button: sticker, photo, voice, file..."""
+
+    kind: str
+
+
+Event = Text | Press | Command | Other
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """What one engine step returns."""
+
+    state: object
+    outgoing: tuple[Outgoing, ...] = ()
+    effects: tuple[object, ...] = field(default=())

@@ -1,0 +1,334 @@
+"""The dialogue script (dialogues/script.yaml): every French wording, loaded and checked once."""
+
+from __future__ import annotations
+
+import html
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dialogues.domain import ORG_KINDS, PHASES
+from dialogues.errors import ContentError
+
+DEFAULT_SCRIPT = Path(__file__).with_name("script.yaml")
+
+# Every message the code uses, with the placeholders it may contain.
+MESSAGES: dict[str, frozenset[str]] = {
+    key: frozenset(names.split()) if names else frozenset()
+    for key, names in {
+        "welcome": "",
+        "welcome_back": "alliance",
+        "help": "",
+        "help_walk": "",
+        "charter_about": "title intro families usage",
+        "unknown_command": "command",
+        "not_understood": "",
+        "no_alliance": "",
+        "unsupported": "",
+        "text_too_long": "length max",
+        "text_empty": "",
+        "cancelled": "",
+        "nothing_to_cancel": "",
+        "stale_button": "",
+        # create an alliance
+        "new.ask_name": "",
+        "new.ask_org_name": "",
+        "new.ask_org_kind": "",
+        "new.ask_start": "",
+        "new.ask_end": "start",
+        "new.ask_mid": "mid",
+        "new.bad_name": "max",
+        "new.bad_date": "",
+        "new.end_before_start": "start",
+        "new.mid_out_of_range": "start end",
+        "new.created": "alliance code",
+        "new.created_link": "link",
+        # join an alliance
+        "join.ask_code": "",
+        "join.bad_code": "",
+        "join.already_member": "alliance",
+        "join.choose_org": "alliance",
+        "join.ask_org_name": "alliance",
+        "join.ask_org_kind": "",
+        "join.joined": "alliance organisation",
+        # switch alliance
+        "alliances.list": "",
+        "alliances.item": "alliance organisation role",
+        "alliances.none": "",
+        "alliances.switched": "alliance",
+        # the walk
+        "walk.header": "number total family rank family_size title",
+        "walk.lever_text": "text",
+        "walk.current_answer": "answer",
+        "walk.previous_answer": "during answer",
+        "walk.draft_kept": "text",
+        "walk.position_saved": "header answer",
+        "walk.skipped": "header",
+        "walk.text_saved": "",
+        "walk.text_current": "text",
+        "walk.confirm_position": "old new",
+        "walk.confirm_text": "old",
+        "walk.kept": "",
+        "walk.first_lever": "",
+        "walk.paused": "",
+        "walk.still_paused": "",
+        "walk.resumed": "",
+        "walk.started": "phase alliance",
+        "walk.done": "phase answered total",
+        "walk.recap_title": "phase alliance organisation",
+        "walk.recap_family": "family",
+        "walk.recap_line": "number title answer",
+        "walk.recap_text": "label text",
+        "walk.recap_empty": "",
+        "walk.recap_hint": "",
+        "walk.jump": "title",
+        "walk.unknown_lever": "ids",
+        "walk.ask_position": "",
+        "walk.type_or_press": "",
+        "walk.ready": "",
+    }.items()
+}
+
+BUTTONS = (
+    "skip",
+    "back",
+    "pause",
+    "resume",
+    "yes_replace",
+    "no_keep",
+    "append",
+    "new_org",
+    "start_walk",
+    "use_mid",
+    "cancel",
+)
+
+TEXT_FIELDS = ("comment", "contribution", "expectation")
+
+
+class Html(str):
+    """A fragment that is already safe HTML; `Script.say` inserts it as is."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepDef:
+    """One question of a lever: the position scale, or a free text stored in `field`."""
+
+    id: str
+    kind: str  # "position" | "text"
+    field: str | None
+    ask: Mapping[str, str]  # phase -> question
+    hint: str
+    label: str  # short name of the stored text, for recaps
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseDef:
+    id: str
+    label: str
+    during: str  # « Au lancement », to show an earlier answer
+    previous: str | None
+
+
+@dataclass(frozen=True)
+class Script:
+    path: str
+    text_max: int
+    name_max: int
+    levels: Mapping[int, str]
+    unknown_label: str
+    phases: Mapping[str, PhaseDef]
+    sequences: Mapping[str, tuple[StepDef, ...]]
+    org_kinds: Mapping[str, str]
+    roles: Mapping[str, str]
+    buttons: Mapping[str, str]
+    messages: Mapping[str, str]
+    months: Mapping[str, int]  # normalised month name -> 1..12
+
+    def say(self, key: str, **values: object) -> str:
+        """The message `key` with `values` inserted, HTML-escaped unless they are Html."""
+        safe = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+                for k, v in values.items()}
+        return self.messages[key].format(**safe)
+
+    def position_label(self, position: int | None) -> str:
+        return self.unknown_label if position is None else self.levels[position]
+
+    def button(self, key: str) -> str:
+        return self.buttons[key]
+
+
+def _fail(path: str, key: str, problem: str) -> ContentError:
+    return ContentError(path, key, problem)
+
+
+def _mapping(data: Any, path: str, key: str) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise _fail(path, key, "expected a mapping")
+    return data
+
+
+def _text(data: Mapping[str, Any], name: str, path: str, key: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, f"{key}.{name}" if key else name, "missing or empty text")
+    return value
+
+
+def _exact_keys(data: Mapping[str, Any], expected: set[str], path: str, key: str) -> None:
+    missing = expected - set(map(str, data))
+    extra = set(map(str, data)) - expected
+    if missing:
+        raise _fail(path, f"{key}.{sorted(missing)[0]}", "missing")
+    if extra:
+        raise _fail(path, f"{key}.{sorted(extra)[0]}", "unknown key")
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _load_messages(raw: Mapping[str, Any], path: str) -> dict[str, str]:
+    _exact_keys(raw, set(MESSAGES), path, "messages")
+    out = {}
+    for key, allowed in MESSAGES.items():
+        text = _text(raw, key, path, "messages")
+        try:
+            unknown = _placeholders(text) - allowed
+        except ValueError as err:
+            raise _fail(path, f"messages.{key}", f"bad placeholder syntax: {err}") from err
+        if unknown:
+            raise _fail(path, f"messages.{key}", f"unknown placeholder {{{sorted(unknown)[0]}}}")
+        out[key] = text
+    return out
+
+
+def _load_steps(raw: Mapping[str, Any], path: str) -> dict[str, StepDef]:
+    steps = {}
+    for step_id, body in raw.items():
+        key = f"steps.{step_id}"
+        body = _mapping(body, path, key)
+        kind = body.get("kind")
+        if kind not in ("position", "text"):
+            raise _fail(path, f"{key}.kind", "must be 'position' or 'text'")
+        field = body.get("field")
+        if kind == "text" and field not in TEXT_FIELDS:
+            raise _fail(path, f"{key}.field", f"must be one of {', '.join(TEXT_FIELDS)}")
+        ask = _mapping(body.get("ask"), path, f"{key}.ask")
+        _exact_keys(ask, set(PHASES), path, f"{key}.ask")
+        steps[str(step_id)] = StepDef(
+            id=str(step_id),
+            kind=kind,
+            field=field if kind == "text" else None,
+            ask={phase: _text(ask, phase, path, f"{key}.ask") for phase in PHASES},
+            hint=_text(body, "hint", path, key),
+            label=_text(body, "label", path, key),
+        )
+    return steps
+
+
+def _load_sequences(
+    raw: Mapping[str, Any], steps: Mapping[str, StepDef], path: str
+) -> dict[str, tuple[StepDef, ...]]:
+    sequences = {}
+    for kind, ids in raw.items():
+        key = f"sequences.{kind}"
+        if not isinstance(ids, list) or not ids:
+            raise _fail(path, key, "expected a non-empty list of step ids")
+        for i, step_id in enumerate(ids):
+            if step_id not in steps:
+                raise _fail(path, f"{key}[{i}]", f"leads to unknown step {step_id!r}")
+        if steps[ids[0]].kind != "position":
+            raise _fail(path, f"{key}[0]", "the first step must be the position scale")
+        if len(set(ids)) != len(ids):
+            raise _fail(path, key, "a step is listed twice")
+        sequences[str(kind)] = tuple(steps[i] for i in ids)
+    unused = set(steps) - {s.id for seq in sequences.values() for s in seq}
+    if unused:
+        raise _fail(path, f"steps.{sorted(unused)[0]}", "no sequence leads to this step")
+    return sequences
+
+
+def _load_phases(raw: Mapping[str, Any], path: str) -> dict[str, PhaseDef]:
+    _exact_keys(raw, set(PHASES), path, "phases")
+    phases = {}
+    for phase in PHASES:
+        body = _mapping(raw[phase], path, f"phases.{phase}")
+        previous = body.get("previous")
+        if previous is not None and previous not in PHASES:
+            raise _fail(path, f"phases.{phase}.previous", f"unknown phase {previous!r}")
+        key = f"phases.{phase}"
+        phases[phase] = PhaseDef(phase, _text(body, "label", path, key),
+                                 _text(body, "during", path, key), previous)
+    return phases
+
+
+def _positive_int(data: Mapping[str, Any], name: str, path: str) -> int:
+    value = data.get(name)
+    if not isinstance(value, int) or value <= 0:
+        raise _fail(path, f"limits.{name}", "expected a positive integer")
+    return value
+
+
+def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
+    """Load and check the script; a ContentError names the file and the key."""
+    path_s = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as err:
+        raise _fail(path_s, "", "file not found") from err
+    except yaml.YAMLError as err:
+        raise _fail(path_s, "", f"invalid YAML: {err}") from err
+    raw = _mapping(raw, path_s, "")
+    _exact_keys(
+        raw,
+        {"limits", "scale", "phases", "steps", "sequences", "org_kinds", "roles", "buttons",
+         "messages", "months"},
+        path_s,
+        "",
+    )
+    limits = _mapping(raw["limits"], path_s, "limits")
+    scale = _mapping(raw["scale"], path_s, "scale")
+    levels_raw = _mapping(scale.get("levels"), path_s, "scale.levels")
+    if sorted(levels_raw) != [1, 2, 3, 4]:
+        raise _fail(path_s, "scale.levels", "expected the levels 1, 2, 3 and 4")
+    levels = {int(k): _text(levels_raw, k, path_s, "scale.levels") for k in levels_raw}
+    org_kinds = _mapping(raw["org_kinds"], path_s, "org_kinds")
+    _exact_keys(org_kinds, set(ORG_KINDS), path_s, "org_kinds")
+    roles = _mapping(raw["roles"], path_s, "roles")
+    _exact_keys(roles, {"coordinator", "partner"}, path_s, "roles")
+    buttons = _mapping(raw["buttons"], path_s, "buttons")
+    _exact_keys(buttons, set(BUTTONS), path_s, "buttons")
+    steps = _load_steps(_mapping(raw["steps"], path_s, "steps"), path_s)
+    return Script(
+        path=path_s,
+        text_max=_positive_int(limits, "text_max", path_s),
+        name_max=_positive_int(limits, "name_max", path_s),
+        levels=levels,
+        unknown_label=_text(scale, "unknown", path_s, "scale"),
+        phases=_load_phases(_mapping(raw["phases"], path_s, "phases"), path_s),
+        sequences=_load_sequences(_mapping(raw["sequences"], path_s, "sequences"), steps, path_s),
+        org_kinds={k: _text(org_kinds, k, path_s, "org_kinds") for k in ORG_KINDS},
+        roles={k: _text(roles, k, path_s, "roles") for k in roles},
+        buttons={k: _text(buttons, k, path_s, "buttons") for k in BUTTONS},
+        messages=_load_messages(_mapping(raw["messages"], path_s, "messages"), path_s),
+        months=_load_months(raw["months"], path_s),
+    )
+
+
+def _load_months(raw: Any, path: str) -> dict[str, int]:
+    from dialogues.interpreter import normalize
+
+    if not isinstance(raw, list) or len(raw) != 12:
+        raise _fail(path, "months", "expected 12 lists of month names, January first")
+    months: dict[str, int] = {}
+    for number, names in enumerate(raw, start=1):
+        if not isinstance(names, list) or not names:
+            raise _fail(path, f"months[{number - 1}]", "expected a non-empty list of names")
+        for name in names:
+            months[normalize(str(name))] = number
+    return months

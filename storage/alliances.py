@@ -1,0 +1,136 @@
+"""Alliances, their organisations and their members."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+
+from dialogues.domain import ORG_KINDS, ROLES, Alliance, Member, Organisation
+from dialogues.errors import NotFound
+from storage import rows
+from storage.errors import Duplicate
+from storage.times import to_text
+from storage.transaction import Transaction
+
+
+def name_key(name: str) -> str:
+    """How names compare: Unicode case-insensitive (« Élan » == « élan »)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+class AllianceRepository(Transaction):
+    def add_alliance(
+        self,
+        name: str,
+        start_at: datetime,
+        end_at: datetime,
+        mid_at: datetime,
+        invite_code: str,
+        timezone: str,
+        now: datetime,
+    ) -> Alliance:
+        alliance_id = self._insert(
+            "INSERT INTO alliances (name, start_at, end_at, mid_at, invite_code, timezone,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                to_text(start_at),
+                to_text(end_at),
+                to_text(mid_at),
+                invite_code,
+                timezone,
+                to_text(now),
+            ),
+        )
+        alliance = self.get_alliance(alliance_id)
+        assert alliance is not None
+        return alliance
+
+    def get_alliance(self, alliance_id: int) -> Alliance | None:
+        row = self._row("SELECT * FROM alliances WHERE id = ?", (alliance_id,))
+        return rows.alliance(row) if row else None
+
+    def find_by_code(self, code: str) -> Alliance | None:
+        """Exact match: callers normalise what people type."""
+        row = self._row("SELECT * FROM alliances WHERE invite_code = ?", (code,))
+        return rows.alliance(row) if row else None
+
+    def find_by_name(self, name: str) -> list[Alliance]:
+        """Every alliance with exactly that name, Unicode case-insensitively, oldest first."""
+        key = name_key(name)
+        return [a for a in self.all_alliances() if name_key(a.name) == key]
+
+    def all_alliances(self) -> list[Alliance]:
+        return [rows.alliance(r) for r in self._rows("SELECT * FROM alliances ORDER BY id")]
+
+    def replace_invite_code(self, alliance_id: int, code: str) -> None:
+        cursor = self._execute(
+            "UPDATE alliances SET invite_code = ? WHERE id = ?", (code, alliance_id)
+        )
+        if cursor.rowcount == 0:
+            raise NotFound(f"no alliance with id {alliance_id}")
+
+    def add_organisation(self, alliance_id: int, name: str, kind: str) -> Organisation:
+        """Names are unique per alliance, case-insensitively (Duplicate otherwise)."""
+        if kind not in ORG_KINDS:
+            raise ValueError(f"unknown organisation kind {kind!r}; expected one of {ORG_KINDS}")
+        key = name_key(name)
+        if any(name_key(o.name) == key for o in self.organisations(alliance_id)):
+            raise Duplicate(
+                "already exists: an organisation with that name in this alliance",
+                "organisations.name",
+            )
+        organisation_id = self._insert(
+            "INSERT INTO organisations (alliance_id, name, kind) VALUES (?, ?, ?)",
+            (alliance_id, name, kind),
+        )
+        return Organisation(id=organisation_id, alliance_id=alliance_id, name=name, kind=kind)
+
+    def get_organisation(self, organisation_id: int) -> Organisation | None:
+        row = self._row("SELECT * FROM organisations WHERE id = ?", (organisation_id,))
+        return rows.organisation(row) if row else None
+
+    def organisations(self, alliance_id: int) -> list[Organisation]:
+        return [
+            rows.organisation(r)
+            for r in self._rows(
+                "SELECT * FROM organisations WHERE alliance_id = ? ORDER BY id", (alliance_id,)
+            )
+        ]
+
+    def add_member(
+        self, alliance_id: int, organisation_id: int, person_id: int, role: str, now: datetime
+    ) -> Member:
+        """Duplicate if the person is already in the alliance; the org must be the alliance's."""
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}; expected one of {ROLES}")
+        member_id = self._insert(
+            "INSERT INTO members (alliance_id, organisation_id, person_id, role, joined_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (alliance_id, organisation_id, person_id, role, to_text(now)),
+        )
+        member = self.get_member(member_id)
+        assert member is not None
+        return member
+
+    def get_member(self, member_id: int) -> Member | None:
+        row = self._row("SELECT * FROM members WHERE id = ?", (member_id,))
+        return rows.member(row) if row else None
+
+    def members(self, alliance_id: int) -> list[Member]:
+        """Oldest member first."""
+        return [
+            rows.member(r)
+            for r in self._rows(
+                "SELECT * FROM members WHERE alliance_id = ? ORDER BY id", (alliance_id,)
+            )
+        ]
+
+    def members_of_person(self, person_id: int) -> list[Member]:
+        """Every membership of one person, by joined_at (then id)."""
+        return [
+            rows.member(r)
+            for r in self._rows(
+                "SELECT * FROM members WHERE person_id = ? ORDER BY joined_at, id", (person_id,)
+            )
+        ]

@@ -1,0 +1,33 @@
+"""People: one row per (channel, external id)."""
+
+from __future__ import annotations
+
+from dialogues.domain import Person
+from storage import rows
+from storage.times import now_text
+from storage.transaction import Transaction
+
+
+class PeopleRepository(Transaction):
+    def get_or_create_person(self, channel: str, external_id: str, display_name: str) -> Person:
+        """The person for that account; a changed non-empty display name is saved."""
+        row = self._row(
+            "SELECT * FROM people WHERE channel = ? AND external_id = ?", (channel, external_id)
+        )
+        if row is None:
+            person_id = self._insert(
+                "INSERT INTO people (channel, external_id, display_name, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (channel, external_id, display_name, now_text()),
+            )
+            return Person(person_id, channel, external_id, display_name)
+        if display_name and display_name != row["display_name"]:
+            self._execute(
+                "UPDATE people SET display_name = ? WHERE id = ?", (display_name, row["id"])
+            )
+            return Person(row["id"], channel, external_id, display_name)
+        return rows.person(row)
+
+    def get_person(self, person_id: int) -> Person | None:
+        row = self._row("SELECT * FROM people WHERE id = ?", (person_id,))
+        return rows.person(row) if row else None

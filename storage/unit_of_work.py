@@ -1,0 +1,17 @@
+"""The SQLite unit of work: every repository over one transaction."""
+
+from __future__ import annotations
+
+from storage.alliances import AllianceRepository
+from storage.answers import AnswerRepository
+from storage.people import PeopleRepository
+from storage.states import StateRepository
+
+
+class SqliteUnitOfWork(AllianceRepository, PeopleRepository, AnswerRepository, StateRepository):
+    """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
+
+    Every method must be called inside the `with`, reads included (RuntimeError otherwise).
+    Constraint breaks raise storage.errors.Duplicate / ConstraintViolation (CharteError
+    subclasses); the statement is undone but the transaction stays usable.
+    """

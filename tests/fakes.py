@@ -1,0 +1,173 @@
+"""Hand-written in-memory fakes of the ports; states round-trip through JSON like the real store."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from dialogues.domain import (
+    PHASES,
+    Alliance,
+    Answer,
+    ExportRow,
+    Member,
+    NewAnswer,
+    Organisation,
+    Person,
+)
+
+
+@dataclass
+class _Data:
+    people: dict[int, Person] = field(default_factory=dict)
+    alliances: dict[int, Alliance] = field(default_factory=dict)
+    organisations: dict[int, Organisation] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+    sessions: dict[int, str] = field(default_factory=dict)
+    walks: dict[int, str] = field(default_factory=dict)
+    next_id: int = 1
+
+
+class FakeUnitOfWork:
+    """Works on a copy; the copy replaces the store's data only on a clean exit."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.d = copy.deepcopy(store.data)
+
+    def __enter__(self) -> FakeUnitOfWork:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if exc_type is None:
+            self.store.data = self.d
+            self.store.commits += 1
+
+    def _id(self) -> int:
+        self.d.next_id += 1
+        return self.d.next_id
+
+    # people
+    def get_or_create_person(self, channel: str, external_id: str, display_name: str) -> Person:
+        for p in self.d.people.values():
+            if (p.channel, p.external_id) == (channel, external_id):
+                return p
+        person = Person(self._id(), channel, external_id, display_name)
+        self.d.people[person.id] = person
+        return person
+
+    def get_person(self, person_id: int) -> Person | None:
+        return self.d.people.get(person_id)
+
+    # alliances
+    def add_alliance(self, name: str, start_at: datetime, end_at: datetime, mid_at: datetime,
+                     invite_code: str, timezone: str, now: datetime) -> Alliance:
+        assert all(a.invite_code != invite_code for a in self.d.alliances.values())
+        alliance = Alliance(self._id(), name, start_at, end_at, mid_at, invite_code, timezone, now)
+        self.d.alliances[alliance.id] = alliance
+        return alliance
+
+    def get_alliance(self, alliance_id: int) -> Alliance | None:
+        return self.d.alliances.get(alliance_id)
+
+    def find_by_code(self, code: str) -> Alliance | None:
+        return next((a for a in self.d.alliances.values() if a.invite_code == code), None)
+
+    def find_by_name(self, name: str) -> list[Alliance]:
+        return [a for a in self.d.alliances.values() if a.name.casefold() == name.casefold()]
+
+    def all_alliances(self) -> list[Alliance]:
+        return list(self.d.alliances.values())
+
+    def replace_invite_code(self, alliance_id: int, code: str) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], invite_code=code)
+
+    def add_organisation(self, alliance_id: int, name: str, kind: str) -> Organisation:
+        org = Organisation(self._id(), alliance_id, name, kind)
+        self.d.organisations[org.id] = org
+        return org
+
+    def get_organisation(self, organisation_id: int) -> Organisation | None:
+        return self.d.organisations.get(organisation_id)
+
+    def organisations(self, alliance_id: int) -> list[Organisation]:
+        return [o for o in self.d.organisations.values() if o.alliance_id == alliance_id]
+
+    def add_member(self, alliance_id: int, organisation_id: int, person_id: int, role: str,
+                   now: datetime) -> Member:
+        member = Member(self._id(), alliance_id, organisation_id, person_id, role, now)
+        self.d.members[member.id] = member
+        return member
+
+    def get_member(self, member_id: int) -> Member | None:
+        return self.d.members.get(member_id)
+
+    def members(self, alliance_id: int) -> list[Member]:
+        return [m for m in self.d.members.values() if m.alliance_id == alliance_id]
+
+    def members_of_person(self, person_id: int) -> list[Member]:
+        return [m for m in self.d.members.values() if m.person_id == person_id]
+
+    # answers
+    def add_answer(self, answer: NewAnswer) -> Answer:
+        stored = Answer(**{k: getattr(answer, k) for k in NewAnswer.__slots__}, id=self._id())
+        self.d.answers.append(stored)
+        return stored
+
+    def latest_answers(self, member_id: int, phase: str) -> dict[str, Answer]:
+        latest: dict[str, Answer] = {}
+        for a in self.d.answers:
+            if a.member_id == member_id and a.phase == phase:
+                latest[a.lever_id] = a
+        return latest
+
+    def answer_history(self, member_id: int, phase: str, lever_id: str) -> list[Answer]:
+        return [a for a in self.d.answers
+                if (a.member_id, a.phase, a.lever_id) == (member_id, phase, lever_id)]
+
+    def export_rows(self, alliance_id: int | None = None) -> list[ExportRow]:
+        rows = []
+        for m in sorted(self.d.members.values(), key=lambda m: (m.alliance_id, m.id)):
+            if alliance_id is not None and m.alliance_id != alliance_id:
+                continue
+            for phase in PHASES:
+                for a in sorted(self.latest_answers(m.id, phase).values(),
+                                key=lambda a: a.lever_id):
+                    rows.append(ExportRow(
+                        self.d.alliances[m.alliance_id].name,
+                        self.d.organisations[m.organisation_id].name,
+                        self.d.people[m.person_id].display_name, m.role, phase, a.lever_id,
+                        a.position, a.comment, a.contribution, a.expectation,
+                        a.charter_version, a.answered_at))
+        return rows
+
+    # states (JSON round trip, so a state that cannot be stored fails here too)
+    def load_session(self, person_id: int) -> dict[str, Any] | None:
+        raw = self.d.sessions.get(person_id)
+        return json.loads(raw) if raw else None
+
+    def save_session(self, person_id: int, state: Any) -> None:
+        self.d.sessions[person_id] = json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+    def load_walk(self, member_id: int) -> dict[str, Any] | None:
+        raw = self.d.walks.get(member_id)
+        return json.loads(raw) if raw else None
+
+    def save_walk(self, member_id: int, state: Any) -> None:
+        self.d.walks[member_id] = json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.data = _Data()
+        self.commits = 0
+
+    def unit_of_work(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,80 @@
+"""A person chatting with the service, as a test sees it: messages in, plain text out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.compose import App, build_app
+from bot.render_text import plain
+from dialogues.messages import Button, Command, Other, Outgoing, Press, Text
+from dialogues.service import PersonRef
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = datetime(2027, 1, 10, 9, 0, tzinfo=UTC)) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+class Chat:
+    def __init__(self, app: App, name: str) -> None:
+        self.app = app
+        self.ref = PersonRef("test", name, name)
+        self.last: list[Outgoing] = []
+
+    def _do(self, event: object) -> str:
+        self.last = self.app.service.handle(self.ref, event)
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return "\n".join(plain(m.text) for m in self.last)
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for m in self.last for row in m.buttons for b in row]
+
+    def say(self, text: str) -> str:
+        return self._do(Text(text))
+
+    def cmd(self, name: str, arg: str = "") -> str:
+        return self._do(Command(name, arg))
+
+    def other(self, kind: str = "sticker") -> str:
+        return self._do(Other(kind))
+
+    def press_data(self, data: str) -> str:
+        return self._do(Press(data))
+
+    def press(self, label: str) -> str:
+        """Press the last shown button whose label contains `label`."""
+        for button in reversed(self.buttons):
+            if label in button.label:
+                return self.press_data(button.data)
+        raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+def make_app(store: object, clock: Clock | None = None) -> App:
+    return build_app(store=store, clock=clock or Clock(), timezone="Europe/Paris")  # type: ignore[arg-type]
+
+
+def create_alliance(chat: Chat, name: str = "Alliance Test", org: str = "Asso A") -> str:
+    """Walk the creation form; returns the invitation code."""
+    chat.cmd("nouvelle")
+    chat.say(name)
+    chat.say(org)
+    chat.press("Association")
+    chat.say("15/01/2027")
+    chat.say("15 décembre 2027")
+    chat.press("Date médiane")
+    for message in chat.last:
+        if "/rejoindre" in message.text:
+            return plain(message.text).split("/rejoindre ")[1].split(")")[0].strip()
+    raise AssertionError(chat.text)
