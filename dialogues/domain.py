@@ -24,6 +24,8 @@ class Alliance:
     invite_code: str
     timezone: str
     created_at: datetime
+    anonymous: bool = False  # summaries show « Partenaire 1, 2… » instead of names
+    group_chat_id: int | None = None  # a Telegram group linked with /lier
 
 
 @dataclass(frozen=True, slots=True)

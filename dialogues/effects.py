@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogues.domain import Answer, ExportRow, Organisation
+
 
 @dataclass(frozen=True, slots=True)
 class SaveAnswer:
@@ -42,6 +44,21 @@ class JoinAlliance:
     organisation_kind: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    """Read every answer of the current alliance to summarise one phase."""
+
+    phase: str
+    section: str
+    with_chart: bool
+    edit: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoadExport:
+    """Read the current alliance's latest answers for the documents of /export."""
+
+
 # --- results, fed back to the engine as events --------------------------------------------
 
 
@@ -72,4 +89,20 @@ class Joined:
     organisation_name: str
 
 
-Result = Created | CodeFound | CodeNotFound | Joined
+@dataclass(frozen=True, slots=True)
+class SummaryData:
+    request: LoadSummary
+    organisations: tuple[Organisation, ...]
+    answers: tuple[Answer, ...]
+    anonymous: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExportData:
+    rows: tuple[ExportRow, ...]
+    organisations: tuple[Organisation, ...]
+    answers: tuple[Answer, ...]
+    anonymous: bool
+
+
+Result = Created | CodeFound | CodeNotFound | Joined | SummaryData | ExportData

@@ -6,15 +6,19 @@ from dataclasses import dataclass, replace
 
 from dialogues.charter import Charter
 from dialogues.context import Context
-from dialogues.effects import CodeFound, CodeNotFound, Created, Joined
+from dialogues.effects import CodeFound, CodeNotFound, Created, Joined, LoadSummary, SummaryData
 from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
 from dialogues.messages import Button, Command, Event, Other, Outgoing, Press, Text
 from dialogues.script import Html, Script
 from dialogues.state import Session, WalkState
+from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
 
-COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")
+COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
+            "alliances", "aide", "annuler")
+# Commands that need a current alliance.
+MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -39,6 +43,7 @@ class Engine:
         self.script = script
         self.walks = Walk(charter, script, interpreter)
         self.forms = Forms(script, timezone)
+        self.summaries = Summaries(charter, script)
 
     def step(self, session: Session, walk: WalkState | None, event: object, ctx: Context) -> Step:
         if ctx.member is None and session.member_id is not None:
@@ -50,6 +55,11 @@ class Engine:
             return self._press(session, walk, event.data, ctx)
         if isinstance(event, Text):
             return self._text(session, walk, clean(event.text), ctx)
+        if isinstance(event, SummaryData):
+            if ctx.member is None or ctx.alliance is None:
+                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
+            out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
+            return Step(session, walk, out)
         if isinstance(event, CodeFound | CodeNotFound | Created | Joined):
             result = self.forms.on_result(session.form, event)
             return self._form_result(session, walk, result, event, ctx)
@@ -83,9 +93,14 @@ class Engine:
             if ctx.alliance is None:
                 return Step(session, walk, (Outgoing(s.say("welcome")),))
             return Step(session, walk, (self._welcome_back(ctx),))
-        if name in ("charte", "levier"):
+        if name in MEMBER_COMMANDS:
             if ctx.member is None or ctx.alliance is None or ctx.phase is None:
                 return Step(session, walk, (Outgoing(s.say("no_alliance")),))
+            if name == "synthese":
+                phase = self.summaries.parse_phase(cmd.arg, ctx.phase)
+                return Step(session, walk, (), (LoadSummary(phase, "h", True, False),))
+            if name == "mes_reponses":
+                return Step(session, walk, self._my_answers(walk, ctx))
             session = replace(session, form=None)
             if name == "charte":
                 same_phase = walk if walk is not None and walk.phase == ctx.phase else None
@@ -124,6 +139,10 @@ class Engine:
                 buttons = ((self._start_button(chosen.member_id),),)
                 return Step(replace(session, member_id=chosen.member_id, form=None), None,
                             (Outgoing(text, buttons, edit=True),))
+        elif kind == "s" and ctx.member is not None:
+            request = self.summaries.parse_press(data, ctx.member.id)
+            if request is not None:
+                return Step(session, walk, (), (request,))
         elif kind == "c" and ctx.member is not None and data == f"c:{ctx.member.id}":
             return self._command(session, walk, Command("charte"), ctx)
         stale = Outgoing(self.script.say("stale_button"))
@@ -187,6 +206,14 @@ class Engine:
             answers=ctx.answers_in(phase),
             previous=ctx.answers_in(previous),
         )
+
+    def _my_answers(self, walk: WalkState | None, ctx: Context) -> tuple[Outgoing, ...]:
+        """The member's own answers in the current phase, and changes since the previous one."""
+        assert ctx.phase is not None
+        current = walk if walk is not None and walk.phase == ctx.phase else None
+        shown = current or WalkState(phase=ctx.phase, index=0)
+        recap = self.walks.recap(replace(shown, index=0), self._view(current, ctx))
+        return recap
 
     def _alliances(self, ctx: Context) -> tuple[Outgoing, ...]:
         s = self.script

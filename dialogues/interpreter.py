@@ -43,7 +43,6 @@ MAX_TOKENS: Final = 40  # same, counted in words
 MAX_WORDS: Final = 8  # more words than this is never a level, « je ne sais pas » or a nav word
 MAX_MEANINGFUL_WORDS: Final = 6  # same, not counting fillers
 MAX_FUZZY_WINDOW: Final = 3  # longest run of unknown words corrected as one phrase
-MIN_FUZZY_CHARS: Final = 4  # shorter words are never corrected (« non » vs « nom »)
 MAX_LEVER_WORDS: Final = 6
 
 _FREE_TEXT_NAVS: Final = frozenset(NAV_NAMES) - {"yes", "no"}
@@ -110,9 +109,10 @@ class Tuning:
     """
 
     word_edits: int = 1  # per corrected word
-    phrase_edits: int = 2  # per corrected phrase of several words
-    margin: int = 0  # another reading at most this many edits further away: ambiguous
+    phrase_edits: int = 1  # per corrected phrase of several words
+    margin: int = 1  # another reading at most this many edits further away: ambiguous
     same_first_letter: bool = True  # a corrected word keeps its first letter
+    min_chars: int = 5  # shorter words are never corrected (« près » is not « préc »)
 
 
 DEFAULT_TUNING: Final = Tuning()
@@ -323,7 +323,7 @@ class Interpreter:
     # --- public API ---------------------------------------------------------------------------
 
     def read_scale(self, text: str) -> Reading:
-        """At the scale question: a level, « je ne sais pas », a nav word, "text" or "empty"."""
+        """At the scale question: level, unknown, nav (yes/no included), "text" or "empty"."""
         return self._read(text, "scale")
 
     def read_free_text(self, text: str) -> Reading:
@@ -465,7 +465,7 @@ class Interpreter:
 
     def _match_phrase(self, tokens: tuple[str, ...]) -> Entry | None:
         """The listed phrase of the same length this one is a typo of, if exactly one fits."""
-        if sum(len(token) for token in tokens) < MIN_FUZZY_CHARS:
+        if sum(len(token) for token in tokens) < self.tuning.min_chars:
             return None
         known = [token in self._lexicon or token.isdecimal() for token in tokens]
         choices = self._buckets.get(len(tokens))
@@ -513,25 +513,28 @@ class Interpreter:
     # --- lever names --------------------------------------------------------------------------
 
     def _build_levers(self, lever_names: Mapping[str, Sequence[str]]) -> None:
-        ids = list(lever_names) or list(self.synonyms.levers)
-        names: dict[str, list[str]] = {}
-        for lever_id in ids:
-            given = lever_names.get(lever_id, ())
-            names[lever_id] = [lever_id, *((given,) if isinstance(given, str) else given)]
-            names[lever_id].extend(self.synonyms.levers.get(lever_id, ()))
+        """Index every lever name: whole names, and single words of titles."""
         full: dict[str, set[str]] = {}
-        by_token: dict[str, set[str]] = {}
-        for lever_id, lever_words in names.items():
-            for name in lever_words:
-                tokens = self._lever_tokens(name)
-                if tokens:
-                    full.setdefault(" ".join(tokens), set()).add(lever_id)
+        by_word: dict[str, set[str]] = {}
+
+        def add(name: str, lever_id: str, each_word: bool) -> None:
+            tokens = self._lever_tokens(name)
+            if tokens:
+                full.setdefault(" ".join(tokens), set()).add(lever_id)
+            if each_word or len(tokens) == 1:
                 for token in tokens:
-                    by_token.setdefault(token, set()).add(lever_id)
-        self._lever_full = {key: frozenset(ids) for key, ids in full.items()}
-        self._lever_token = {key: frozenset(ids) for key, ids in by_token.items()}
+                    by_word.setdefault(token, set()).add(lever_id)
+
+        for lever_id in list(lever_names) or list(self.synonyms.levers):
+            given = lever_names.get(lever_id, ())
+            for title in [lever_id, *((given,) if isinstance(given, str) else given)]:
+                add(title, lever_id, each_word=True)  # « gouvernance » names its lever
+            for alias in self.synonyms.levers.get(lever_id, ()):
+                add(alias, lever_id, each_word=False)  # « droit » of « droit d'alliance » does not
+        self._lever_full = {name: frozenset(owners) for name, owners in full.items()}
+        self._lever_token = {word: frozenset(owners) for word, owners in by_word.items()}
         self._lever_choices = list(self._lever_full)
-        self._lever_token_choices = [t for t in self._lever_token if len(t) >= MIN_FUZZY_CHARS]
+        self._lever_token_choices = list(self._lever_token)
 
     def _lever_tokens(self, text: str) -> tuple[str, ...]:
         stop = self.synonyms.lever_stopwords
@@ -539,17 +542,17 @@ class Interpreter:
         return tuple(_fold(word) for word in words if len(word) > 1 and word not in stop)
 
     def _fuzzy_lever(self, query: str, single: bool) -> str | None:
-        if len(query.replace(" ", "")) < MIN_FUZZY_CHARS:
+        if len(query.replace(" ", "")) < self.tuning.min_chars:
             return None
         tokens = query.split()
-        unknown = [False] * len(tokens)
+        known = [token in self._lexicon for token in tokens]  # « donner » is not « donnée »
         found: list[tuple[int, frozenset[str]]] = []
         sources = [(self._lever_choices, self._lever_full)]
         if single:
             sources.append((self._lever_token_choices, self._lever_token))
         for choices, owners in sources:
             for key, edits in self._typos(query, choices):
-                if self._aligned(tokens, key.split(), unknown):
+                if self._aligned(tokens, key.split(), known):
                     found.append((edits, owners[key]))
         best = min((edits for edits, _ in found), default=self._budget(query) + 1)
         if best > self._budget(query):

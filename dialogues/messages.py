@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,13 +12,26 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a message: a photo (PNG) or a document."""
+
+    kind: str  # "photo" | "document"
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """One message to show. `text` is HTML in which every user-provided part is escaped."""
+    """One message to show. `text` is HTML in which every user-provided part is escaped.
+
+    With an attachment, `text` is its caption (at most 1,024 characters).
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     # True: replace the message whose button was pressed (edit in place) instead of sending.
     edit: bool = False
+    attachment: Attachment | None = None
 
 
 # --- events -----------------------------------------------------------------------------
@@ -48,12 +61,3 @@ class Other:
 
 
 Event = Text | Press | Command | Other
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """What one engine step returns."""
-
-    state: object
-    outgoing: tuple[Outgoing, ...] = ()
-    effects: tuple[object, ...] = field(default=())

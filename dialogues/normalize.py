@@ -15,7 +15,9 @@ _NON_WORD: Final = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """Lowercase, strip accents, fold everything but letters and digits to single spaces."""
-    folded = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
+    # Decompose first: compatibility forms may hide capitals (« ℌ » -> « H »).
+    decomposed = unicodedata.normalize("NFKD", text).casefold().translate(_LIGATURES)
+    folded = unicodedata.normalize("NFKD", decomposed)
     if not folded.isascii():
         folded = "".join(c for c in folded if not unicodedata.category(c).startswith("M"))
     return _NON_WORD.sub(" ", folded).strip()

@@ -17,8 +17,10 @@ from dialogues.effects import (
     Created,
     JoinAlliance,
     Joined,
+    LoadSummary,
     LookupCode,
     SaveAnswer,
+    SummaryData,
 )
 from dialogues.engine import Engine
 from dialogues.messages import Command, Outgoing, Press
@@ -153,6 +155,12 @@ class CharterService:
                              existing.id if existing else None)
         if isinstance(effect, JoinAlliance):
             return self._join(uow, person, ctx, effect)
+        if isinstance(effect, LoadSummary):
+            if ctx.alliance is None:
+                return None
+            return SummaryData(effect, tuple(uow.organisations(ctx.alliance.id)),
+                               tuple(uow.alliance_answers(ctx.alliance.id)),
+                               ctx.alliance.anonymous)
         raise TypeError(f"unknown effect {effect!r}")
 
     def _create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance

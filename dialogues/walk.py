@@ -409,8 +409,15 @@ class Walk:
             for lever in family.levers:
                 answer = view.answers.get(lever.id)
                 label = s.position_label(answer.position) if answer else s.say("walk.recap_empty")
-                lines.append(s.say("walk.recap_line", number=lever.number, title=lever.title,
-                                   answer=label))
+                line = s.say("walk.recap_line", number=lever.number, title=lever.title,
+                             answer=label)
+                before = view.previous.get(lever.id)
+                previous_phase = s.phases[walk.phase].previous
+                if before is not None and previous_phase is not None and (
+                        answer is None or before.position != answer.position):
+                    line += s.say("walk.recap_change", during=s.phases[previous_phase].during,
+                                  answer=s.position_label(before.position))
+                lines.append(line)
                 if answer is None:
                     continue
                 for step in self.steps(lever):

@@ -70,6 +70,18 @@ class AllianceRepository(Transaction):
         if cursor.rowcount == 0:
             raise NotFound(f"no alliance with id {alliance_id}")
 
+    def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
+        self._execute("UPDATE alliances SET anonymous = ? WHERE id = ?",
+                      (int(anonymous), alliance_id))
+
+    def link_group(self, alliance_id: int, chat_id: int | None) -> None:
+        """Link a Telegram group (or unlink with None); a group serves one alliance at most."""
+        if chat_id is not None:
+            self._execute("UPDATE alliances SET group_chat_id = NULL WHERE group_chat_id = ?",
+                          (chat_id,))
+        self._execute("UPDATE alliances SET group_chat_id = ? WHERE id = ?",
+                      (chat_id, alliance_id))
+
     def add_organisation(self, alliance_id: int, name: str, kind: str) -> Organisation:
         """Names are unique per alliance, case-insensitively (Duplicate otherwise)."""
         if kind not in ORG_KINDS:

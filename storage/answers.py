@@ -96,6 +96,15 @@ class AnswerRepository(Transaction):
         )
         return {row["lever_id"]: rows.answer(row) for row in found}
 
+    def alliance_answers(self, alliance_id: int) -> list[Answer]:
+        """Latest answer per (member, phase, lever) of every member of one alliance."""
+        found = self._rows(
+            f"SELECT id, {_COLUMNS} FROM answers WHERE id IN ({_LATEST_OF_ALLIANCE})"
+            " ORDER BY id",
+            (alliance_id,),
+        )
+        return [rows.answer(row) for row in found]
+
     def answer_history(self, member_id: int, phase: str, lever_id: str) -> list[Answer]:
         """Every answer of one member to one lever in one phase, oldest first."""
         found = self._rows(

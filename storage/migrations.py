@@ -106,6 +106,13 @@ V2 = (
     BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END""",
 )
 
+# Version 3: alliance settings: anonymous summaries, and a linked Telegram group.
+V3 = (
+    "ALTER TABLE alliances ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0"
+    " CHECK (anonymous IN (0, 1))",
+    "ALTER TABLE alliances ADD COLUMN group_chat_id INTEGER",
+)
+
 Step = Callable[[sqlite3.Connection], None]
 
 
@@ -118,7 +125,7 @@ def _script(statements: tuple[str, ...]) -> Step:
 
 
 # Step n (1-based) brings a file from version n-1 to version n.
-STEPS: tuple[Step, ...] = (_script(V1), _script(V2))
+STEPS: tuple[Step, ...] = (_script(V1), _script(V2), _script(V3))
 CURRENT_VERSION = len(STEPS)
 
 

@@ -18,6 +18,8 @@ def alliance(row: sqlite3.Row) -> Alliance:
         invite_code=row["invite_code"],
         timezone=row["timezone"],
         created_at=from_text(row["created_at"]),
+        anonymous=bool(row["anonymous"]),
+        group_chat_id=row["group_chat_id"],
     )
 
 

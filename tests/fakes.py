@@ -86,6 +86,16 @@ class FakeUnitOfWork:
     def replace_invite_code(self, alliance_id: int, code: str) -> None:
         self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], invite_code=code)
 
+    def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], anonymous=anonymous)
+
+    def link_group(self, alliance_id: int, chat_id: int | None) -> None:
+        for other in list(self.d.alliances.values()):
+            if chat_id is not None and other.group_chat_id == chat_id:
+                self.d.alliances[other.id] = replace(other, group_chat_id=None)
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id],
+                                                group_chat_id=chat_id)
+
     def add_organisation(self, alliance_id: int, name: str, kind: str) -> Organisation:
         org = Organisation(self._id(), alliance_id, name, kind)
         self.d.organisations[org.id] = org
@@ -124,6 +134,13 @@ class FakeUnitOfWork:
             if a.member_id == member_id and a.phase == phase:
                 latest[a.lever_id] = a
         return latest
+
+    def alliance_answers(self, alliance_id: int) -> list[Answer]:
+        latest: dict[tuple[int, str, str], Answer] = {}
+        for a in self.d.answers:
+            if a.alliance_id == alliance_id:
+                latest[(a.member_id, a.phase, a.lever_id)] = a
+        return sorted(latest.values(), key=lambda a: a.id)
 
     def answer_history(self, member_id: int, phase: str, lever_id: str) -> list[Answer]:
         return [a for a in self.d.answers

@@ -130,8 +130,8 @@ def schema(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_new_file_is_at_the_current_version(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path}/new.db").close()
-    assert CURRENT_VERSION == 2
-    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(2,)]
+    assert CURRENT_VERSION == 3
+    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(3,)]
 
 
 def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> N
             NewAnswer(1, 1, 1, "mi-parcours", "dialoguer", 4, "Bien", "Un local", "Du temps",
                       "2021-11-30", datetime(2024, 7, 9, tzinfo=UTC))
         )  # fmt: skip
-    assert query(old, "PRAGMA user_version") == [(2,)]
+    assert query(old, "PRAGMA user_version") == [(3,)]
     assert [(a.id, a.position, a.comment) for a in history] == [
         (1, 2, "Au début"),
         (2, 3, "Ça va mieux"),
@@ -197,6 +197,6 @@ def test_a_file_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SchemaVersionError) as caught:
         open_store(f"sqlite:///{future}")
     assert isinstance(caught.value, CharteError)
-    assert "version 99" in str(caught.value) and "up to 2" in str(caught.value)
+    assert "version 99" in str(caught.value) and f"up to {CURRENT_VERSION}" in str(caught.value)
     assert query(future, "PRAGMA user_version") == [(99,)]
     assert query(future, "SELECT name FROM sqlite_master") == [("something_new",)]
