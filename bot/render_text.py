@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from dialogues.messages import Button, Outgoing
+from dialogues.script import plain_text as plain
 
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain(text_html: str) -> str:
-    return html.unescape(_TAG.sub("", text_html))
+__all__ = ["plain", "render"]
 
 
 def render(message: Outgoing, first_number: int = 1) -> tuple[str, list[Button]]:

@@ -19,6 +19,8 @@ KEYS = (
     "cli.storage_error",
     "tg.group_only",
     "tg.error",
+    "tg.bad_token",
+    "tg.unreachable",
     *(f"tg.command.{name}" for name in
       ("nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")),
 )
@@ -38,6 +40,10 @@ def _texts() -> dict[str, str]:
 def check() -> None:
     """Fail at boot, not at first use, when a text is missing."""
     _texts()
+
+
+def has(key: str) -> bool:
+    return bool(_texts().get(key))
 
 
 def say(key: str, **values: object) -> str:

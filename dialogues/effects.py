@@ -59,6 +59,13 @@ class LoadExport:
     """Read the current alliance's latest answers for the documents of /export."""
 
 
+@dataclass(frozen=True, slots=True)
+class SetAnonymous:
+    """Coordinator only: summaries, charts and exports show « Partenaire n » instead of names."""
+
+    anonymous: bool
+
+
 # --- results, fed back to the engine as events --------------------------------------------
 
 

@@ -6,7 +6,18 @@ from dataclasses import dataclass, replace
 
 from dialogues.charter import Charter
 from dialogues.context import Context
-from dialogues.effects import CodeFound, CodeNotFound, Created, Joined, LoadSummary, SummaryData
+from dialogues.effects import (
+    CodeFound,
+    CodeNotFound,
+    Created,
+    ExportData,
+    Joined,
+    LoadExport,
+    LoadSummary,
+    SetAnonymous,
+    SummaryData,
+)
+from dialogues.exports import Exports
 from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
 from dialogues.messages import Button, Command, Event, Other, Outgoing, Press, Text
@@ -16,9 +27,9 @@ from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
 
 COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
-            "alliances", "aide", "annuler")
+            "export", "reglages", "alliances", "aide", "annuler")
 # Commands that need a current alliance.
-MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses")
+MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "export", "reglages")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -44,6 +55,7 @@ class Engine:
         self.walks = Walk(charter, script, interpreter)
         self.forms = Forms(script, timezone)
         self.summaries = Summaries(charter, script)
+        self.exports = Exports(charter, script, self.summaries)
 
     def step(self, session: Session, walk: WalkState | None, event: object, ctx: Context) -> Step:
         if ctx.member is None and session.member_id is not None:
@@ -60,6 +72,11 @@ class Engine:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
             out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
             return Step(session, walk, out)
+        if isinstance(event, ExportData):
+            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
+                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
+            return Step(session, walk, self.exports.render(event, ctx.alliance, ctx.phase,
+                                                           ctx.now))
         if isinstance(event, CodeFound | CodeNotFound | Created | Joined):
             result = self.forms.on_result(session.form, event)
             return self._form_result(session, walk, result, event, ctx)
@@ -101,6 +118,10 @@ class Engine:
                 return Step(session, walk, (), (LoadSummary(phase, "h", True, False),))
             if name == "mes_reponses":
                 return Step(session, walk, self._my_answers(walk, ctx))
+            if name == "export":
+                return Step(session, walk, (), (LoadExport(),))
+            if name == "reglages":
+                return Step(session, walk, (self._settings(ctx),))
             session = replace(session, form=None)
             if name == "charte":
                 same_phase = walk if walk is not None and walk.phase == ctx.phase else None
@@ -143,6 +164,13 @@ class Engine:
             request = self.summaries.parse_press(data, ctx.member.id)
             if request is not None:
                 return Step(session, walk, (), (request,))
+        elif kind == "g" and ctx.member is not None and ctx.alliance is not None \
+                and ctx.member.role == "coordinator" \
+                and data in (f"g:{ctx.member.id}:anon:1", f"g:{ctx.member.id}:anon:0"):
+            anonymous = data.endswith(":1")
+            shown = replace(ctx, alliance=replace(ctx.alliance, anonymous=anonymous))
+            return Step(session, walk, (replace(self._settings(shown), edit=True),),
+                        (SetAnonymous(anonymous),))
         elif kind == "c" and ctx.member is not None and data == f"c:{ctx.member.id}":
             return self._command(session, walk, Command("charte"), ctx)
         stale = Outgoing(self.script.say("stale_button"))
@@ -214,6 +242,18 @@ class Engine:
         shown = current or WalkState(phase=ctx.phase, index=0)
         recap = self.walks.recap(replace(shown, index=0), self._view(current, ctx))
         return recap
+
+    def _settings(self, ctx: Context) -> Outgoing:
+        assert ctx.member is not None and ctx.alliance is not None
+        s = self.script
+        if ctx.member.role != "coordinator":
+            return Outgoing(s.say("settings.coordinator_only"))
+        anonymous = ctx.alliance.anonymous
+        mode = s.say("settings.mode.anonymous" if anonymous else "settings.mode.named")
+        key, value = ("settings_named", 0) if anonymous else ("settings_anonymous", 1)
+        button = Button(s.button(key), f"g:{ctx.member.id}:anon:{value}")
+        return Outgoing(s.say("settings.show", alliance=ctx.alliance.name, mode=Html(mode)),
+                        ((button,),))
 
     def _alliances(self, ctx: Context) -> tuple[Outgoing, ...]:
         s = self.script

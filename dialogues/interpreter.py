@@ -47,6 +47,8 @@ MAX_LEVER_WORDS: Final = 6
 
 _FREE_TEXT_NAVS: Final = frozenset(NAV_NAMES) - {"yes", "no"}
 _CONFIRMATION_NAVS: Final = frozenset({"yes", "no"})
+# Segment roles that make a message unsure whatever else it says.
+_REFUSED: Final = frozenset({"negation", "ordinary", "number"})
 _SECTIONS: Final = ("levels", "unknown", "nav", "fillers", "negations", "numbers", "levers")
 _OPTIONAL_SECTIONS: Final = ("hedges", "ordinary_words", "lever_stopwords")
 _LEVER_ID: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -409,7 +411,7 @@ class Interpreter:
         roles = {segment.role for segment in segments}
         if roles <= {"filler"}:
             return EMPTY if context == "scale" else None
-        if roles & {"negation", "word", "ordinary", "number"}:
+        if roles & _REFUSED or "word" in roles:
             return None
         readings = {s.reading for s in segments if s.role == "reading" and s.reading is not None}
         if YES in readings and any(r.nav not in _CONFIRMATION_NAVS for r in readings):
@@ -436,10 +438,14 @@ class Interpreter:
                 entry = self._match_phrase(candidate)
                 if entry is not None:
                     return entry.reading  # None for a negation or a hedge: unsure
+        # Corrections cannot help when _decide would refuse the message anyway.
+        if len(core) > MAX_MEANINGFUL_WORDS or any(s.role in _REFUSED for s in segments):
+            return None
         corrected = self._correct_words(segments)
-        return self._decide(corrected, words, context) if corrected != segments else None
+        return None if corrected is None else self._decide(corrected, words, context)
 
-    def _correct_words(self, segments: list[_Segment]) -> list[_Segment]:
+    def _correct_words(self, segments: list[_Segment]) -> list[_Segment] | None:
+        """Segments with every unknown word corrected, or None as soon as one cannot be."""
         corrected: list[_Segment] = []
         run: list[str] = []
         for segment in [*segments, _Segment((), "end")]:
@@ -456,8 +462,7 @@ class Interpreter:
                         i += size
                         break
                 else:
-                    corrected.append(_Segment((run[i],), "word"))
-                    i += 1
+                    return None
             run = []
             if segment.role != "end":
                 corrected.append(segment)

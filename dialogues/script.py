@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -129,6 +130,30 @@ MESSAGES: dict[str, frozenset[str]] = {
         "summary.anonymous_name": "n",
         "summary.chart_caption": "phase alliance",
         "summary.chart_phases_caption": "alliance",
+        # /export and its report
+        "export.csv_caption": "alliance",
+        "export.report_caption": "alliance",
+        "report.title": "alliance",
+        "report.subtitle": "charter phase date",
+        "report.dates": "start mid end",
+        "report.partners": "",
+        "report.partner": "organisation kind status",
+        "report.status.finished": "count total",
+        "report.status.in_progress": "count total",
+        "report.status.not_started": "count total",
+        "report.agenda": "",
+        "report.agenda_divergence": "spread",
+        "report.agenda_unknown": "organisations",
+        "report.marker.convergence": "",
+        "report.marker.divergence": "",
+        "report.marker.too_few": "",
+        "report.changes": "changes",
+        "report.text": "organisation label text",
+        # /reglages
+        "settings.show": "alliance mode",
+        "settings.mode.anonymous": "",
+        "settings.mode.named": "",
+        "settings.coordinator_only": "",
         "summary.chart_min": "",
         "summary.chart_mean": "",
         "summary.chart_max": "",
@@ -155,6 +180,8 @@ BUTTONS = (
     "summary_texts",
     "summary_phase",
     "summary_back",
+    "settings_anonymous",
+    "settings_named",
 )
 
 TEXT_FIELDS = ("comment", "contribution", "expectation")
@@ -162,6 +189,14 @@ TEXT_FIELDS = ("comment", "contribution", "expectation")
 
 class Html(str):
     """A fragment that is already safe HTML; `Script.say` inserts it as is."""
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_text(text_html: str) -> str:
+    """A message without its HTML: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", text_html))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,12 @@ from dialogues.effects import (
     Created,
     JoinAlliance,
     Joined,
+    ExportData,
+    LoadExport,
     LoadSummary,
     LookupCode,
     SaveAnswer,
+    SetAnonymous,
     SummaryData,
 )
 from dialogues.engine import Engine
@@ -155,6 +158,18 @@ class CharterService:
                              existing.id if existing else None)
         if isinstance(effect, JoinAlliance):
             return self._join(uow, person, ctx, effect)
+        if isinstance(effect, LoadExport):
+            if ctx.alliance is None:
+                return None
+            return ExportData(tuple(uow.export_rows(ctx.alliance.id)),
+                              tuple(uow.organisations(ctx.alliance.id)),
+                              tuple(uow.alliance_answers(ctx.alliance.id)),
+                              ctx.alliance.anonymous)
+        if isinstance(effect, SetAnonymous):
+            if ctx.alliance is not None and ctx.member is not None \
+                    and ctx.member.role == "coordinator":
+                uow.set_anonymous(ctx.alliance.id, effect.anonymous)
+            return None
         if isinstance(effect, LoadSummary):
             if ctx.alliance is None:
                 return None

@@ -1,0 +1,601 @@
+"""Property-based tests: nothing typed or pressed can crash the engine, the dialogue state stays
+valid, and answers are only ever added or superseded, never lost.
+
+Random event sequences of 1 to 3 people sharing an alliance go through the real service (with
+the in-memory FakeStore here, with SQLite in tests/integration/test_properties_sqlite.py).
+After every event, `World.do` checks what the person sees and what the store holds.
+
+Events are generated abstractly ("press the 3rd button of the last message", "a forged
+button") and made concrete while the sequence runs, so a failing example shrinks to a short
+readable sequence; the concrete events are printed with the failure (hypothesis `note`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any, NamedTuple
+
+import hypothesis.strategies as st
+from hypothesis import HealthCheck, currently_in_test_context, given, note, settings
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from bot.compose import build_app, load_content
+from bot.render_text import plain
+from dialogues.domain import PHASES, POSITIONS
+from dialogues.messages import Command, Other, Outgoing, Press, Text
+from dialogues.service import PersonRef
+from dialogues.state import UNKNOWN, Session, WalkState
+from dialogues.walk import CODE_PHASES
+from tests.fakes import FakeStore
+from tests.helpers import Clock
+
+CONTENT = load_content()  # loaded once per module: every example shares it (read-only)
+CHARTER = CONTENT.charter
+SCRIPT = CONTENT.script
+LEVERS = CHARTER.levers
+TOTAL = len(LEVERS)
+TEXT_MAX = SCRIPT.text_max
+STEP_COUNT = {lever.id: len(SCRIPT.sequences[CHARTER.family(lever.family_id).answer_kind])
+              for lever in LEVERS}
+STEP_KINDS = {lever.id: [s.kind for s in SCRIPT.sequences[CHARTER.family(lever.family_id)
+                                                           .answer_kind]] for lever in LEVERS}
+
+ALLOWED_TAGS = frozenset({"b", "i", "code", "a", "u", "s", "pre"})
+ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
+FORM_STEPS = {  # the steps a form may rest in between two events
+    "new": {"name", "org_name", "org_kind", "start", "end", "mid"},
+    "join": {"code", "org_choice", "org_name", "org_kind"},
+}
+CODE = "<the alliance's invitation code>"  # placeholder, replaced while running
+TEXT_FIELDS = ("comment", "contribution", "expectation")
+
+
+# --- what the store holds ----------------------------------------------------------------------
+
+
+class AnswerRow(NamedTuple):
+    id: int
+    alliance_id: int
+    organisation_id: int
+    member_id: int
+    phase: str
+    lever_id: str
+    position: int | None
+    comment: str | None
+    contribution: str | None
+    expectation: str | None
+    charter_version: str
+
+
+class MemberRow(NamedTuple):
+    person_id: int
+    alliance_id: int
+    organisation_id: int
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the properties read from a store, in plain values."""
+
+    answers: tuple[AnswerRow, ...]  # oldest first
+    sessions: dict[int, dict[str, Any]]  # person id -> stored session
+    walks: dict[int, dict[str, Any]]  # member id -> stored walk
+    members: dict[int, MemberRow]
+    people: dict[str, int]  # external id -> person id
+
+    def latest(self, member_id: int, phase: str, lever_id: str) -> AnswerRow | None:
+        found = None
+        for a in self.answers:
+            if (a.member_id, a.phase, a.lever_id) == (member_id, phase, lever_id):
+                found = a
+        return found
+
+
+def fake_snapshot(store: FakeStore) -> Snapshot:
+    d = store.data
+    return Snapshot(
+        answers=tuple(AnswerRow(a.id, a.alliance_id, a.organisation_id, a.member_id, a.phase,
+                                a.lever_id, a.position, a.comment, a.contribution,
+                                a.expectation, a.charter_version) for a in d.answers),
+        sessions={k: json.loads(v) for k, v in d.sessions.items()},
+        walks={k: json.loads(v) for k, v in d.walks.items()},
+        members={m.id: MemberRow(m.person_id, m.alliance_id, m.organisation_id)
+                 for m in d.members.values()},
+        people={p.external_id: p.id for p in d.people.values()},
+    )
+
+
+# --- well-formed Telegram HTML -------------------------------------------------------------------
+
+
+class _TelegramHtml(HTMLParser):
+    """Collects every problem Telegram's HTML parser would refuse or show raw."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag <{tag}> is not allowed")
+        self.stack.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.problems.append(f"self-closing <{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> does not close {self.stack[-1:] or 'anything'}")
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for ch in "<>&":
+            if ch in data:
+                self.problems.append(f"raw {ch!r} in {data[:60]!r}")
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ENTITIES:
+            self.problems.append(f"unknown entity &{name};")
+
+    def handle_charref(self, name: str) -> None:
+        pass
+
+    def handle_comment(self, data: str) -> None:
+        self.problems.append("HTML comment")
+
+    def handle_decl(self, decl: str) -> None:
+        self.problems.append(f"declaration {decl[:30]!r}")
+
+    def handle_pi(self, data: str) -> None:
+        self.problems.append("processing instruction")
+
+    def unknown_decl(self, data: str) -> None:
+        self.problems.append("unknown declaration")
+
+
+_BARE_AMP = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+def html_problems(text: str) -> list[str]:
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    problems = parser.problems
+    if parser.stack:
+        problems.append(f"unclosed {parser.stack}")
+    if parser.rawdata:  # an unfinished "<..." the parser kept back
+        problems.append(f"unparsed {parser.rawdata[:60]!r}")
+    if _BARE_AMP.search(text):
+        problems.append("bare '&'")
+    return problems
+
+
+# --- the world: people chatting with the service -------------------------------------------------
+
+
+@dataclass
+class World:
+    """1-3 people in one alliance, the service, and the checks run after every event."""
+
+    store: Any
+    snapshot: Callable[[], Snapshot]
+    n_people: int
+    clock: Clock = field(default_factory=Clock)
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.app = build_app(store=self.store, clock=self.clock, content=CONTENT,
+                             timezone="Europe/Paris")
+        self.people = [PersonRef("prop", f"p{i}", f"Personne {i}") for i in range(self.n_people)]
+        self.last: list[list[Outgoing]] = [[] for _ in self.people]  # last messages
+        self.recent: list[list[str]] = [[] for _ in self.people]  # last buttons shown
+        self.shown: list[dict[str, None]] = [{} for _ in self.people]  # every button ever shown
+        self.labels: list[list[tuple[str, str]]] = [[] for _ in self.people]  # (data, label)
+        self.code = ""
+        self.events = 0
+
+    # --- setting up ---------------------------------------------------------------------------
+
+    def setup(self, warm: bool = False) -> None:
+        """Person 0 creates the alliance; the others join it (some with a new organisation).
+
+        `warm`: everyone has already answered the first three levers and is back at the first
+        one, so that typed changes of an existing answer (and their confirmation) are common.
+        """
+        self.do(0, Command("nouvelle"))
+        self.do(0, Text("Alliance <Test> & co"))
+        self.do(0, Text("Asso A"))
+        self.press_label(0, "Association")
+        self.do(0, Text("15/01/2027"))
+        self.do(0, Text("15 décembre 2027"))
+        out = self.press_label(0, "Date médiane")
+        created = next(m.text for m in out if "/rejoindre" in m.text)
+        self.code = plain(created).split("/rejoindre ")[1].split(")")[0].strip()
+        for i in range(1, self.n_people):
+            self.do(i, Command("rejoindre", self.code))
+            if i % 2:
+                self.press_label(i, "Asso A")
+            else:
+                self.press_label(i, "Une autre organisation")
+                self.do(i, Text(f"Mairie {i}"))
+                self.press_label(i, "Collectivité")
+        for i in range(self.n_people):
+            self.do(i, Command("charte"))
+            if warm:
+                for k in range(3):
+                    self.press_label(i, SCRIPT.levels[(i + k) % 4 + 1])
+                    self.do(i, Text(f"Condition {k} de <{i}> & co"))
+                    if "Qu’attend" in plain(self.last_text(i)):
+                        self.do(i, Text("attente"))
+                self.do(i, Command("levier", LEVERS[0].id))
+
+    def last_text(self, actor: int) -> str:
+        return "\n".join(m.text for m in self.last[actor])
+
+    def press_label(self, actor: int, label: str) -> list[Outgoing]:
+        data = next(d for d, lab in self.labels[actor] if label in lab)
+        return self.do(actor, Press(data))
+
+    # --- running abstract actions -------------------------------------------------------------
+
+    def act(self, action: tuple[Any, ...]) -> None:
+        kind = action[0]
+        if kind == "clock":
+            self.clock.advance(days=action[1])
+            self.log.append(f"clock +{action[1]} days")
+            return
+        actor = action[1] % self.n_people
+        if kind == "text":
+            self.do(actor, Text(action[2]))
+        elif kind == "command":
+            arg = self.code if action[3] == CODE else action[3]
+            self.do(actor, Command(action[2], arg))
+        elif kind == "other":
+            self.do(actor, Other(action[2]))
+        elif kind == "press":
+            self.do(actor, Press(self.button_data(actor, action[2], action[3])))
+        else:
+            raise AssertionError(action)
+
+    def button_data(self, actor: int, how: str, pick: Any) -> str:
+        if how == "last" and self.recent[actor]:
+            return self.recent[actor][pick % len(self.recent[actor])]
+        shown = list(self.shown[actor])
+        if how in ("last", "old") and shown:
+            return shown[pick % len(shown)]
+        if how == "other":  # a button shown to someone else
+            others = [d for i, s in enumerate(self.shown) if i != actor for d in s]
+            return others[pick % len(others)] if others else "garbage"
+        if how == "mutate":  # a real button with one field changed
+            index, field_no, value = pick
+            pool = shown or ["w:1:l:0:0:3"]
+            parts = pool[index % len(pool)].split(":")
+            parts[field_no % len(parts)] = value
+            return ":".join(parts)
+        if how == "forged":
+            return pick
+        return "garbage"
+
+    # --- one event and every check ------------------------------------------------------------
+
+    def do(self, actor: int, event: object) -> list[Outgoing]:
+        ref = self.people[actor]
+        before = self.snapshot()
+        person_id = before.people.get(ref.external_id)
+        session = Session.from_dict(before.sessions.get(person_id)) if person_id else Session()
+        member_id = session.member_id
+        if member_id is not None and before.members[member_id].person_id != person_id:
+            member_id = None
+        walk = WalkState.from_dict(before.walks.get(member_id)) if member_id else None
+        shown_before = set(self.shown[actor])
+        self.events += 1
+        self.log.append(f"{ref.external_id}: {_short(event)}")
+        if currently_in_test_context():
+            note(self.log[-1])
+
+        out = self.app.service.handle(ref, event)  # never raises
+
+        after = self.snapshot()
+        check_messages(out)
+        check_states(after)
+        check_answers(before, after, actor=after.people[ref.external_id], member_id=member_id,
+                      walk=walk, event=event, shown=shown_before)
+        self._remember(actor, out)
+        return out
+
+    def _remember(self, actor: int, out: list[Outgoing]) -> None:
+        self.last[actor] = out
+        labels = [(b.data, b.label) for m in out for row in m.buttons for b in row]
+        if labels:
+            self.recent[actor] = [d for d, _ in labels]
+            self.labels[actor] = labels
+        for data, _ in labels:
+            self.shown[actor][data] = None
+
+
+def _short(event: object) -> str:
+    text = repr(event)
+    return text if len(text) <= 200 else f"{text[:120]}…({len(text)} chars)…{text[-40:]}"
+
+
+# --- the properties ------------------------------------------------------------------------------
+
+
+def check_messages(out: Sequence[Outgoing]) -> None:
+    assert out, "every event gets an answer"
+    for m in out:
+        assert plain(m.text).strip(), f"empty message in {out!r}"
+        problems = html_problems(m.text)
+        assert not problems, f"ill-formed HTML {problems} in {m.text[:500]!r}"
+        for row in m.buttons:
+            assert row, "an empty row of buttons"
+            for b in row:
+                assert b.label.strip(), f"a button without a label: {b!r}"
+                assert b.data and len(b.data.encode()) <= 64, f"button data {b.data!r}"
+
+
+def as_json(state: dict[str, Any]) -> Any:
+    """A state as the store gives it back (tuples become lists)."""
+    return json.loads(json.dumps(state, ensure_ascii=False, allow_nan=False))
+
+
+def check_walk(member_id: int, raw: dict[str, Any]) -> None:
+    walk = WalkState.from_dict(raw)
+    assert walk is not None and as_json(walk.to_dict()) == raw, f"walk does not round-trip: {raw}"
+    assert walk.phase in PHASES
+    assert 0 <= walk.index <= TOTAL, raw
+    if walk.index == TOTAL:
+        assert walk.step == 0, f"finished walk with a step: {raw}"
+        assert walk.pending is None and walk.draft is None, raw
+        return
+    lever = LEVERS[walk.index]
+    assert 0 <= walk.step < STEP_COUNT[lever.id], f"step out of {lever.id}'s sequence: {raw}"
+    kind = STEP_KINDS[lever.id][walk.step]
+    if walk.draft is not None:
+        assert kind == "position" and 0 < len(walk.draft) <= TEXT_MAX, raw
+    if walk.pending is not None:
+        assert not walk.paused, f"paused with a pending confirmation: {raw}"
+        assert walk.pending.kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
+        if kind == "position":
+            assert walk.pending.position in (UNKNOWN, *POSITIONS), raw
+        else:
+            assert walk.pending.text and len(walk.pending.text) <= TEXT_MAX, raw
+
+
+def check_states(snap: Snapshot) -> None:
+    for person_id, raw in snap.sessions.items():
+        session = Session.from_dict(raw)
+        assert as_json(session.to_dict()) == raw, f"session does not round-trip: {raw}"
+        if session.member_id is not None:
+            member = snap.members.get(session.member_id)
+            assert member is not None and member.person_id == person_id, \
+                f"session of person {person_id} points at member {session.member_id}"
+        if session.form is not None:
+            form = session.form
+            assert form.step in FORM_STEPS.get(form.kind, ()), f"form stuck in {form}"
+    for member_id, raw in snap.walks.items():
+        assert member_id in snap.members
+        check_walk(member_id, raw)
+
+
+def check_answers(before: Snapshot, after: Snapshot, *, actor: int, member_id: int | None,
+                  walk: WalkState | None, event: object, shown: set[str]) -> None:
+    n = len(before.answers)
+    assert after.answers[:n] == before.answers, "an earlier answer was changed or deleted"
+    new = after.answers[n:]
+    assert len(new) <= 1, f"one event wrote {len(new)} answers"
+    if not new:
+        return
+    (answer,) = new
+    assert isinstance(event, Text | Press), f"{event!r} wrote an answer"
+    # Written for the member acting, at the lever and phase their walk was at.
+    assert answer.member_id == member_id, f"answer for member {answer.member_id}, not {member_id}"
+    member = after.members[answer.member_id]
+    assert member.person_id == actor
+    assert (answer.alliance_id, answer.organisation_id) == (member.alliance_id,
+                                                            member.organisation_id)
+    assert walk is not None and walk.index < TOTAL, f"answer written with no walk: {walk}"
+    assert (answer.phase, answer.lever_id) == (walk.phase, LEVERS[walk.index].id), \
+        f"answer {answer.phase}/{answer.lever_id} while the walk was at {walk}"
+    assert not walk.paused, "an answer written while paused"
+    assert answer.position is None or answer.position in POSITIONS
+    assert answer.charter_version == CHARTER.version
+    for name in TEXT_FIELDS:
+        value = getattr(answer, name)
+        assert value is None or 0 < len(value) <= TEXT_MAX, f"{name} of {len(value or '')}"
+    old = before.latest(answer.member_id, answer.phase, answer.lever_id)
+    if isinstance(event, Press):
+        # Only a button shown to this person, for the very question their walk was at.
+        assert event.data in shown, f"a forged button wrote an answer: {event.data!r}"
+        parts = event.data.split(":")
+        assert len(parts) == 6 and parts[0] == "w", event.data
+        _, member_part, phase_code, index, step, _value = parts
+        assert (member_part, CODE_PHASES.get(phase_code), index, step) == (
+            str(member_id), walk.phase, str(walk.index), str(walk.step)
+        ), f"stale button {event.data!r} wrote an answer; walk was {walk}"
+    elif old is not None and old.position != answer.position:
+        # A typed level never changes an existing position without a yes.
+        pending = walk.pending
+        assert pending is not None and pending.kind == "position", \
+            f"typed {event!r} changed {old.position} -> {answer.position} without confirmation"
+        wanted = None if pending.position == UNKNOWN else pending.position
+        assert answer.position == wanted
+
+
+# --- strategies ----------------------------------------------------------------------------------
+
+LEVEL_WORDS = ("engagé", "Engagé !", "3", "2", "4", "1", "jsp", "je ne sais pas", "ancré",
+               "à découvrir", "en réflexion", "on est engagés", "3/4", "engagéééé", "pas engagé",
+               "plutôt ancré", "niveau 2", "ENGAGE", "0", "5", "🤷")
+NAV_WORDS = ("passer", "suivant", "retour", "pause", "reprendre", "aide", "synthèse", "oui",
+             "non", "ok", "Oui !", "non merci", "oui engagé", "continuer", "stop")
+LEVER_NAMES = tuple(sorted({x for lever in LEVERS for x in (lever.id, lever.title, lever.short)}))
+SENTENCES = (
+    "Nous voulons avancer mais il faut d'abord que le conseil d'administration valide",
+    "<script>alert('x')</script>",
+    "<b>nous</b> & vous 🤝 pour un avenir commun",
+    "a < b > c & d &amp; &lt;i&gt; &#60; &unknown;",
+    "</b></i><pre>",
+    "Un animateur à mi-temps",
+    "Des décisions partagées",
+    "ligne 1\nligne 2\n\nligne 4",
+    "15/01/2027",
+    "15 décembre 2027",
+    "2027-07-01",
+    "1er juillet 2027",
+    "Association",
+    "collectivité",
+    "Mairie B",
+    "Asso A",
+    "{alliance} {0} %s {{}}",
+    "\u202eRTL\u200b\ufeff",
+    "👍",
+    "?",
+)
+CONTROL = "".join(chr(c) for c in (*range(0, 32), 127))
+
+
+def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of the strategies, picked in proportion to its weight.
+
+    (st.one_of would flatten nested one_of and merge repeated branches, so repeating a branch
+    does not weigh it.) The first choice is where a failing example shrinks to.
+    """
+    table = [strategy for weight, strategy in choices for _ in range(weight)]
+    return st.integers(0, len(table) - 1).flatmap(lambda i: table[i])
+
+
+def _texts() -> st.SearchStrategy[str]:
+    levels = st.sampled_from(LEVEL_WORDS)
+    navs = st.sampled_from(NAV_WORDS)
+    fixed = st.sampled_from(SENTENCES)
+    levers = st.sampled_from(LEVER_NAMES)
+    noisy = st.text(alphabet=st.sampled_from(CONTROL + " <>&éà🤝\u200d\ufe0f") | st.characters(),
+                    max_size=40)
+    long = st.one_of(
+        st.builds(lambda piece, n: (piece * n)[:5000], st.text(min_size=1, max_size=12),
+                  st.integers(100, 5000)),
+        st.builds(lambda n, ch: ch * n, st.sampled_from((1999, 2000, 2001, 4096, 5000)),
+                  st.sampled_from(("x", "é", "🤝", "<"))),
+        st.builds(lambda n: "\x00" + "y" * n + "\x07", st.sampled_from((2000, 2001))),
+        st.builds(lambda n: ("a <b> & c " * 200)[:n], st.integers(1000, 2000)),
+    )
+    anything = st.one_of(levels, navs, fixed, levers)
+    combined = st.builds(lambda a, b: f"{a} {b}", anything, anything)
+    # Mostly what people type during a walk; now and then anything at all.
+    return weighted((4, levels), (3, navs), (2, fixed), (1, levers), (1, combined), (1, noisy),
+                    (1, long), (1, st.text()))
+
+
+TEXTS = _texts()
+FORGED = st.one_of(
+    st.sampled_from(("garbage", "", ":", "w", "w:", "w:::::", "w:1:l:0:0:3", "w:999:l:0:0:1",
+                     "w:3:x:0:0:3", "w:3:l:-1:0:3", "w:3:l:99:0:3", "w:3:l:0:9:3",
+                     "f:new:name:cancel", "f:join:org_choice:999", "f:new:mid:2099-01-01",
+                     "a:1", "a:999", "c:1", "c:999", "x:1", "w:3:l:0:0:1:extra", "ｗ:3:l:0:0:3")),
+    st.text(max_size=70),
+)
+MUTATIONS = st.tuples(st.integers(0, 200), st.integers(0, 5),
+                      st.sampled_from(("0", "1", "2", "3", "4", "5", "9", "21", "22", "-1",
+                                       "l", "m", "f", "u", "yes", "no", "append", "resume",
+                                       "skip", "back", "pause", "cancel", "new", "", "x")))
+
+
+def actions(n_people: int) -> st.SearchStrategy[tuple[Any, ...]]:
+    who = st.integers(0, n_people - 1)
+    text = st.tuples(st.just("text"), who, TEXTS)
+    press_last = st.tuples(st.just("press"), who, st.just("last"), st.integers(0, 30))
+    press_other = st.one_of(
+        st.tuples(st.just("press"), who, st.just("old"), st.integers(0, 200)),
+        st.tuples(st.just("press"), who, st.just("other"), st.integers(0, 200)),
+        st.tuples(st.just("press"), who, st.just("mutate"), MUTATIONS),
+        st.tuples(st.just("press"), who, st.just("forged"), FORGED),
+    )
+    command = st.one_of(
+        st.tuples(st.just("command"), who,
+                  st.sampled_from(("charte", "aide", "annuler", "alliances", "nouvelle",
+                                   "start")), st.just("")),
+        st.tuples(st.just("command"), who, st.just("levier"),
+                  st.sampled_from(LEVER_NAMES) | st.sampled_from((LEVERS[0].id, LEVERS[-1].id))
+                  | st.text(max_size=30)),
+        st.tuples(st.just("command"), who, st.sampled_from(("rejoindre", "start")),
+                  st.just(CODE) | st.sampled_from(("", "nope", "x" * 65, "bad code!"))
+                  | st.text(max_size=70)),
+        st.tuples(st.just("command"), who, st.sampled_from(("inconnue", "help", "x" * 40, "")),
+                  st.just("")),
+    )
+    other = st.tuples(st.just("other"), who, st.sampled_from(("sticker", "photo", "voice")))
+    clock = st.tuples(st.just("clock"), st.sampled_from((1, 30, 170, 200, 400)))
+    return weighted((8, text), (8, press_last), (3, press_other), (3, command), (1, other),
+                    (1, clock))
+
+
+MAX_EVENTS = 40
+# Lists drawn plainly are short (about 6 events on average): a drawn minimum length spreads
+# them over 0..40, and still shrinks to a short sequence.
+SCENARIOS = st.tuples(st.integers(1, 3), st.booleans(), st.integers(0, MAX_EVENTS)).flatmap(
+    lambda nwk: st.tuples(st.just(nwk[0]), st.just(nwk[1]),
+                          st.lists(actions(nwk[0]), min_size=nwk[2], max_size=MAX_EVENTS))
+)
+
+
+def run_scenario(world: World, warm: bool, steps: Sequence[tuple[Any, ...]]) -> World:
+    world.setup(warm)
+    for action in steps:
+        world.act(action)
+    return world
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SCENARIOS)
+def test_random_event_sequences_keep_state_valid_and_answers_append_only(scenario):
+    n_people, warm, steps = scenario
+    store = FakeStore()
+    run_scenario(World(store, lambda: fake_snapshot(store), n_people), warm, steps)
+
+
+class ChatMachine(RuleBasedStateMachine):
+    """The same properties, with hypothesis choosing each event after seeing the last answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.world: World | None = None
+
+    @initialize(n_people=st.integers(1, 3), warm=st.booleans())
+    def create_alliance(self, n_people: int, warm: bool) -> None:
+        store = FakeStore()
+        self.world = World(store, lambda: fake_snapshot(store), n_people)
+        self.world.setup(warm)
+
+    @rule(action=actions(3))
+    def act(self, action: tuple[Any, ...]) -> None:
+        assert self.world is not None
+        self.world.act(action)
+
+    @rule(actor=st.integers(0, 2), pick=st.data())
+    def press_a_button_just_shown(self, actor: int, pick: st.DataObject) -> None:
+        assert self.world is not None
+        actor %= self.world.n_people
+        shown = self.world.recent[actor]
+        if shown:
+            data = pick.draw(st.sampled_from(shown), label="button")
+            self.world.do(actor, Press(data))
+
+    @invariant()
+    def stored_states_are_valid(self) -> None:
+        if self.world is not None:
+            check_states(self.world.snapshot())
+
+
+ChatMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=25, deadline=None,
+                                         suppress_health_check=[HealthCheck.too_slow])
+TestChatMachine = ChatMachine.TestCase

@@ -1,0 +1,249 @@
+"""The summary: known convergences and divergences, checked exactly; charts; hostile names."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.compose import load_content
+from bot.render_text import plain
+from dialogues.domain import Answer, Organisation
+from dialogues.effects import LoadSummary, SummaryData
+from dialogues.summaries import Summaries
+from dialogues.summary import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
+from tests.fakes import FakeStore
+from tests.helpers import Chat, Clock, create_alliance, make_app
+
+CONTENT = load_content()
+CHARTER = CONTENT.charter
+T0 = datetime(2027, 2, 1, tzinfo=UTC)
+ORGS = (Organisation(1, 1, "Asso A", "association"),
+        Organisation(2, 1, "Mairie B", "collectivite"),
+        Organisation(3, 1, "Fondation C", "fondation"))
+_ids = iter(range(1, 10_000))
+
+
+def answer(org: int, lever: str, position: int | None, phase: str = "lancement",
+           member: int | None = None, minutes: int = 0, comment: str | None = None) -> Answer:
+    return Answer(alliance_id=1, organisation_id=org, member_id=member or org * 10, phase=phase,
+                  lever_id=lever, position=position, comment=comment, contribution=None,
+                  expectation=None, charter_version="2021-11-30",
+                  answered_at=T0 + timedelta(minutes=minutes), id=next(_ids))
+
+
+FIXTURE = [
+    # respect-confiance: 3, 3, 4 -> convergence
+    answer(1, "respect-confiance", 3), answer(2, "respect-confiance", 3),
+    answer(3, "respect-confiance", 4),
+    # dialoguer: 1, 4 -> divergence of 3
+    answer(1, "dialoguer", 1), answer(2, "dialoguer", 4),
+    # gouvernance: 2, 4, unknown -> divergence of 2, someone does not know
+    answer(1, "gouvernance", 2), answer(2, "gouvernance", 4), answer(3, "gouvernance", None),
+    # territoires: one organisation only -> too few
+    answer(1, "territoires", 4),
+    # donnees: 2 and unknown -> too few known positions, someone does not know
+    answer(1, "donnees", 2), answer(3, "donnees", None),
+    # outils: two members of Asso A, the later answer counts: 1 then 3; Mairie 3 -> convergence
+    answer(1, "outils", 1, member=10, minutes=0), answer(1, "outils", 3, member=11, minutes=5),
+    answer(2, "outils", 3),
+    # earlier phase, for the evolution
+    answer(1, "dialoguer", 2, phase="lancement", minutes=-10),
+]
+
+
+def summary_of(answers, phase="lancement", anonymous=False):
+    names = labels(ORGS, anonymous, "Partenaire {n}")
+    previous = CONTENT.script.phases[phase].previous
+    return summarise(CHARTER, ORGS, answers, phase, previous, names)
+
+
+def test_markers_and_agenda_are_exact():
+    summary = summary_of(FIXTURE)
+    by_id = {x.lever.id: x for x in summary.levers}
+    assert by_id["respect-confiance"].marker == CONVERGENCE
+    assert by_id["dialoguer"].marker == DIVERGENCE and by_id["dialoguer"].spread == 3
+    assert by_id["gouvernance"].marker == DIVERGENCE and by_id["gouvernance"].spread == 2
+    assert by_id["gouvernance"].unknown == ("Fondation C",)
+    assert by_id["territoires"].marker == TOO_FEW
+    assert by_id["donnees"].marker == TOO_FEW and by_id["donnees"].unknown == ("Fondation C",)
+    assert by_id["outils"].marker == CONVERGENCE
+    assert [(p.organisation, p.position) for p in by_id["outils"].positions] == [
+        ("Asso A", 3), ("Mairie B", 3)]
+    assert by_id["interet-general"].positions == () and by_id["interet-general"].marker == TOO_FEW
+    assert (summary.count(CONVERGENCE), summary.count(DIVERGENCE), summary.count(TOO_FEW)) == (
+        2, 2, 17)
+    assert [x.lever.id for x in summary.agenda] == ["dialoguer", "gouvernance", "donnees"]
+    assert summary.progress == (("Asso A", "in_progress", 6), ("Mairie B", "in_progress", 4),
+                                ("Fondation C", "in_progress", 3))
+
+
+def test_evolution_between_phases():
+    answers = [answer(1, "dialoguer", 2), answer(2, "dialoguer", 3), answer(3, "dialoguer", 3),
+               answer(1, "dialoguer", 4, phase="mi-parcours"),
+               answer(2, "dialoguer", 1, phase="mi-parcours"),
+               answer(3, "dialoguer", 3, phase="mi-parcours")]
+    summary = summary_of(answers, phase="mi-parcours")
+    (item,) = [x for x in summary.levers if x.lever.id == "dialoguer"]
+    assert [(c.organisation, c.direction) for c in item.changes] == [
+        ("Asso A", "up"), ("Mairie B", "down"), ("Fondation C", "same")]
+
+
+def test_anonymous_alliance_shows_no_names():
+    data = SummaryData(LoadSummary("lancement", "h", False, False), ORGS, tuple(FIXTURE), True)
+    messages = Summaries(CHARTER, CONTENT.script).render(data, "Alliance", 7)
+    text = "\n".join(m.text for m in messages)
+    assert "Partenaire 1" in text and "Asso A" not in text and "Mairie" not in text
+
+
+def render(section: str, answers=FIXTURE, orgs=ORGS, chart=False):
+    data = SummaryData(LoadSummary("lancement", section, chart, False), orgs, tuple(answers), False)
+    return Summaries(CHARTER, CONTENT.script).render(data, "Alliance Test", 7)
+
+
+def test_family_section_lists_each_position_with_its_marker():
+    (message,) = render("f1")
+    text = plain(message.text)
+    assert "🔴 8. Dialoguer\nAsso A : À découvrir · Mairie B : Ancré" in text
+    assert message.buttons[0][0].data == "s:7:l:h"
+
+
+def test_agenda_section_quotes_the_charter():
+    (message,) = render("a")
+    text = plain(message.text)
+    assert text.index("Dialoguer") < text.index("Animation et gouvernance")
+    assert "dialogue constructif" in text  # the charter's own text for Dialoguer
+    assert "« je ne sais pas » : Fondation C" in text
+
+
+def test_headline_has_progress_counts_and_buttons():
+    (message,) = render("h")
+    text = plain(message.text)
+    assert "⏳ Asso A : en cours (6/21)" in text
+    assert "🟢 2 convergences · 🔴 2 divergences · ⚪ 17" in text
+    labels_ = [b.label for row in message.buttons for b in row]
+    assert "🗣 À discuter" in labels_ and any("Principes" in label for label in labels_)
+    assert all(len(b.data.encode()) <= 64 for row in message.buttons for b in row)
+
+
+def test_hostile_names_are_escaped_and_cut():
+    hostile = (Organisation(1, 1, "<b>Asso</b> & </a>", "association"),
+               Organisation(2, 1, "M" * 4000, "autre"))
+    answers = [answer(1, "dialoguer", 1, comment="<script>alert(1)</script> & co" * 50),
+               answer(2, "dialoguer", 4)]
+    for section in ("h", "f1", "a", "t1"):
+        for message in render(section, answers, hostile):
+            assert "<script>" not in message.text and "<b>Asso</b>" not in message.text
+            assert "&lt;b&gt;Asso&lt;/b&gt; &amp; &lt;/a&gt;" in message.text
+    (texts,) = render("t1", answers, hostile)
+    assert "…" in texts.text  # the long comment is cut
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_chart_is_a_png_of_the_expected_size():
+    messages = render("h", chart=True)
+    photo = messages[0].attachment
+    assert photo is not None and photo.kind == "photo"
+    assert png_size(photo.data) == (1080, 1080)
+    assert len(messages[0].text) <= 1024
+
+
+def test_second_chart_once_a_second_phase_has_answers():
+    answers = [*FIXTURE, answer(1, "dialoguer", 3, phase="mi-parcours")]
+    data = SummaryData(LoadSummary("mi-parcours", "h", True, False), ORGS, tuple(answers), False)
+    messages = Summaries(CHARTER, CONTENT.script).render(data, "A", 7)
+    photos = [m.attachment for m in messages if m.attachment]
+    assert len(photos) == 2 and all(png_size(p.data) == (1080, 1080) for p in photos)
+
+
+# --- through the service --------------------------------------------------------------------
+
+
+@pytest.fixture
+def pair():
+    store = FakeStore()
+    app = make_app(store, Clock())
+    alice, bob = Chat(app, "alice"), Chat(app, "bob")
+    code = create_alliance(alice)
+    bob.cmd("rejoindre", code)
+    bob.press("Une autre organisation")
+    bob.say("Mairie B")
+    bob.press("Collectivité")
+    return app, alice, bob
+
+
+def test_synthese_through_the_service(pair):
+    app, alice, bob = pair
+    alice.cmd("charte")
+    alice.press("Ancré")
+    bob.cmd("charte")
+    bob.press("À découvrir")
+    bob.cmd("synthese")
+    assert bob.last[0].attachment is not None
+    assert "Synthèse — Lancement" in bob.text and "🔴 1 divergences" in bob.text
+    bob.press("📊 Principes")
+    assert bob.last[0].edit
+    assert "Asso A : Ancré · Mairie B : À découvrir" in bob.text
+
+
+def test_someone_outside_the_alliance_sees_nothing(pair):
+    app, alice, bob = pair
+    alice.cmd("synthese")
+    button = next(b for b in alice.buttons if "Principes" in b.label)
+    eve = Chat(app, "eve")
+    assert "Asso A" not in eve.press_data(button.data)
+    assert "aucune alliance" in eve.cmd("synthese")
+    forged = Chat(app, "mallory")
+    assert "plus valable" in forged.press_data("s:1:l:h") or "Bonjour" in forged.text
+    assert "Asso A" not in forged.text
+
+
+def test_my_answers_show_what_changed(pair):
+    app, alice, bob = pair
+    clock: Clock = app.service.clock  # type: ignore[assignment]
+    alice.cmd("charte")
+    alice.press("Engagé")
+    clock.advance(days=200)
+    alice.cmd("charte")
+    alice.press("Ancré")
+    text = alice.cmd("mes_reponses")
+    assert "1. Respect et confiance : Ancré (Au lancement : Engagé)" in text
+
+
+def test_export_sends_a_csv_and_a_pdf_report(pair):
+    app, alice, bob = pair
+    alice.cmd("charte")
+    alice.press("Ancré")
+    alice.say("Des réunions <mensuelles> & ouvertes")
+    bob.cmd("charte")
+    bob.press("À découvrir")
+    bob.cmd("export")
+    csv_doc, pdf_doc = (m.attachment for m in bob.last)
+    assert csv_doc.filename == "charte-alliance-test.csv"
+    text = csv_doc.data.decode("utf-8-sig")
+    assert "Asso A" in text and "Mairie B" in text
+    assert "Des réunions <mensuelles> & ouvertes" in text
+    assert pdf_doc.filename.endswith(".pdf") and pdf_doc.data.startswith(b"%PDF-")
+
+
+def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
+    app, alice, bob = pair
+    alice.cmd("charte")
+    alice.press("Ancré")
+    assert "Seule la coordination" in bob.cmd("reglages")
+    forged = "g:999:anon:1"
+    assert "plus valable" in bob.press_data(forged)
+    alice.cmd("reglages")
+    alice.press("Rendre anonyme")
+    assert "anonyme" in alice.text
+    assert app.store.data.alliances[next(iter(app.store.data.alliances))].anonymous
+    bob.cmd("export")
+    text = bob.last[0].attachment.data.decode("utf-8-sig")
+    assert "Asso A" not in text and "Partenaire 1" in text and "alice" not in text
+    bob.cmd("synthese")
+    assert "Asso A" not in bob.text and "Partenaire 1" in bob.text
