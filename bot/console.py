@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot import texts
 from bot.render_text import render
-from dialogues.messages import Button, Command, Outgoing, Press, Text
+from dialogues.messages import Attachment, Button, Command, Outgoing, Press, Text
 from dialogues.service import CharterService, PersonRef
 
 SEPARATOR = "─" * 40
@@ -25,12 +26,23 @@ def to_event(line: str, buttons: list[Button]) -> object:
     return Text(line)
 
 
-def show(messages: list[Outgoing], out: TextIO) -> list[Button]:
+def save(attachment: Attachment, folder: Path) -> Path:
+    """Write a photo or document to `folder`; the terminal cannot show it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / attachment.filename
+    path.write_bytes(attachment.data)
+    return path
+
+
+def show(messages: list[Outgoing], out: TextIO, folder: Path = Path("exports")) -> list[Button]:
     """Print messages; returns the choices of the last message that has any."""
     buttons: list[Button] = []
     for message in messages:
         text, shown = render(message)
         print(text, file=out)
+        if message.attachment is not None:
+            path = save(message.attachment, folder)
+            print(texts.say("console.attachment", path=path), file=out)
         print(SEPARATOR, file=out)
         if shown:
             buttons = shown

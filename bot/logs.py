@@ -48,8 +48,11 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(level: str, secrets_to_hide: Iterable[str] = ()) -> None:
-    """One handler on standard error, redacting; uncaught errors go through it too."""
+def setup_logging(level: str, secrets_to_hide: Iterable[str] = ()) -> RedactSecrets:
+    """One handler on standard error, redacting; uncaught errors go through it too.
+
+    Returns the redacting filter, for text printed without logging.
+    """
     redact = RedactSecrets(secrets_to_hide)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -76,3 +79,4 @@ def setup_logging(level: str, secrets_to_hide: Iterable[str] = ()) -> None:
 
     sys.excepthook = on_uncaught
     threading.excepthook = on_thread_error
+    return redact

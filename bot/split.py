@@ -37,7 +37,8 @@ def _tokens(text_html: str) -> list[_Token]:
         if raw.startswith("<") and len(raw) > 1:
             name = _TAG_NAME.match(raw)
             if name:
-                out.append(_Token(raw, 0, name.group(1).lower(), raw.lstrip("< \t").startswith("/")))
+                closing = raw[1:].lstrip().startswith("/")
+                out.append(_Token(raw, 0, name.group(1).lower(), closing))
                 continue
         shown = html.unescape(raw) if raw.startswith("&") else raw
         out.append(_Token(raw, _width(shown)))

@@ -12,6 +12,7 @@ from dialogues.errors import ContentError
 PATH = Path(__file__).with_name("texts.yaml")
 KEYS = (
     "console.intro",
+    "console.attachment",
     "cli.no_token",
     "cli.content_error",
     "cli.alliance_not_found",

@@ -66,6 +66,21 @@ class SetAnonymous:
     anonymous: bool
 
 
+@dataclass(frozen=True, slots=True)
+class LinkGroup:
+    """Coordinator only, in a group: post this alliance's reminders and summaries here."""
+
+    chat_id: int
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadGroupSummary:
+    """/synthese typed in a group: the summary of the alliance linked to it, for members."""
+
+    chat_id: int
+
+
 # --- results, fed back to the engine as events --------------------------------------------
 
 
@@ -102,6 +117,15 @@ class SummaryData:
     organisations: tuple[Organisation, ...]
     answers: tuple[Answer, ...]
     anonymous: bool
+    alliance_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupResult:
+    """What a group command came to: "linked", "refused" (reveals nothing) or "not_linked"."""
+
+    outcome: str
+    alliance_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,4 +136,4 @@ class ExportData:
     anonymous: bool
 
 
-Result = Created | CodeFound | CodeNotFound | Joined | SummaryData | ExportData
+Result = Created | CodeFound | CodeNotFound | Joined | SummaryData | ExportData | GroupResult

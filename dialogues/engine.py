@@ -11,7 +11,10 @@ from dialogues.effects import (
     CodeNotFound,
     Created,
     ExportData,
+    GroupResult,
     Joined,
+    LinkGroup,
+    LoadGroupSummary,
     LoadExport,
     LoadSummary,
     SetAnonymous,
@@ -20,7 +23,7 @@ from dialogues.effects import (
 from dialogues.exports import Exports
 from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
-from dialogues.messages import Button, Command, Event, Other, Outgoing, Press, Text
+from dialogues.messages import Button, Command, Event, GroupCommand, Other, Outgoing, Press, Text
 from dialogues.script import Html, Script
 from dialogues.state import Session, WalkState
 from dialogues.summaries import Summaries
@@ -67,7 +70,15 @@ class Engine:
             return self._press(session, walk, event.data, ctx)
         if isinstance(event, Text):
             return self._text(session, walk, clean(event.text), ctx)
+        if isinstance(event, GroupCommand):
+            return Step(session, walk, *self._group(event))
+        if isinstance(event, GroupResult):
+            key = f"group.{event.outcome}"
+            return Step(session, walk, (Outgoing(self.script.say(key,
+                                                                 alliance=event.alliance_name)),))
         if isinstance(event, SummaryData):
+            if event.request.section == "g":
+                return Step(session, walk, self.summaries.render(event, event.alliance_name, 0))
             if ctx.member is None or ctx.alliance is None:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
             out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
@@ -242,6 +253,17 @@ class Engine:
         shown = current or WalkState(phase=ctx.phase, index=0)
         recap = self.walks.recap(replace(shown, index=0), self._view(current, ctx))
         return recap
+
+    def _group(self, cmd: GroupCommand) -> tuple[tuple[Outgoing, ...], tuple[object, ...]]:
+        """Commands in a group: /lier CODE and /synthese; anything else points to private."""
+        if cmd.name == "lier":
+            code = cmd.arg.strip()
+            if not code:
+                return (Outgoing(self.script.say("group.ask_code")),), ()
+            return (), (LinkGroup(cmd.chat_id, code),)
+        if cmd.name == "synthese":
+            return (), (LoadGroupSummary(cmd.chat_id),)
+        return (Outgoing(self.script.say("group.private_only")),), ()
 
     def _settings(self, ctx: Context) -> Outgoing:
         assert ctx.member is not None and ctx.alliance is not None

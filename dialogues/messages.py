@@ -54,10 +54,19 @@ class Command:
 
 
 @dataclass(frozen=True, slots=True)
+class GroupCommand:
+    """A command typed in a group chat (the bot answers only a few there)."""
+
+    chat_id: int
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Other:
     """Anything that is neither text nor a button: sticker, photo, voice, file..."""
 
     kind: str
 
 
-Event = Text | Press | Command | Other
+Event = Text | Press | Command | GroupCommand | Other

@@ -149,6 +149,12 @@ MESSAGES: dict[str, frozenset[str]] = {
         "report.marker.too_few": "",
         "report.changes": "changes",
         "report.text": "organisation label text",
+        # group chats
+        "group.ask_code": "alliance",
+        "group.linked": "alliance",
+        "group.refused": "alliance",
+        "group.not_linked": "alliance",
+        "group.private_only": "",
         # /reglages
         "settings.show": "alliance mode",
         "settings.mode.anonymous": "",

@@ -9,16 +9,19 @@ from datetime import datetime
 
 from dialogues.charter import Charter
 from dialogues.context import Context, Membership
-from dialogues.domain import PHASES, NewAnswer, Person
+from dialogues.domain import PHASES, Member, NewAnswer, Person
 from dialogues.effects import (
     CodeFound,
     CodeNotFound,
     CreateAlliance,
     Created,
+    ExportData,
+    GroupResult,
     JoinAlliance,
     Joined,
-    ExportData,
+    LinkGroup,
     LoadExport,
+    LoadGroupSummary,
     LoadSummary,
     LookupCode,
     SaveAnswer,
@@ -151,8 +154,7 @@ class CharterService:
             alliance = uow.find_by_code(effect.code)
             if alliance is None:
                 return CodeNotFound()
-            existing = next((m for m in uow.members(alliance.id) if m.person_id == person.id),
-                            None)
+            existing = self._member_of(uow, person, alliance.id)
             orgs = tuple((o.id, o.name) for o in uow.organisations(alliance.id))
             return CodeFound(alliance.id, alliance.name, orgs,
                              existing.id if existing else None)
@@ -170,13 +172,32 @@ class CharterService:
                     and ctx.member.role == "coordinator":
                 uow.set_anonymous(ctx.alliance.id, effect.anonymous)
             return None
+        if isinstance(effect, LinkGroup):
+            alliance = uow.find_by_code(effect.code)
+            member = self._member_of(uow, person, alliance.id) if alliance else None
+            if alliance is None or member is None or member.role != "coordinator":
+                return GroupResult("refused")
+            uow.link_group(alliance.id, effect.chat_id)
+            return GroupResult("linked", alliance.name)
+        if isinstance(effect, LoadGroupSummary):
+            alliance = uow.find_by_group(effect.chat_id)
+            if alliance is None or self._member_of(uow, person, alliance.id) is None:
+                return GroupResult("not_linked")
+            request = LoadSummary(current_phase(alliance, ctx.now), "g", True, False)
+            return SummaryData(request, tuple(uow.organisations(alliance.id)),
+                               tuple(uow.alliance_answers(alliance.id)), alliance.anonymous,
+                               alliance.name)
         if isinstance(effect, LoadSummary):
             if ctx.alliance is None:
                 return None
             return SummaryData(effect, tuple(uow.organisations(ctx.alliance.id)),
                                tuple(uow.alliance_answers(ctx.alliance.id)),
-                               ctx.alliance.anonymous)
+                               ctx.alliance.anonymous, ctx.alliance.name)
         raise TypeError(f"unknown effect {effect!r}")
+
+    @staticmethod
+    def _member_of(uow: UnitOfWork, person: Person, alliance_id: int) -> Member | None:
+        return next((m for m in uow.members(alliance_id) if m.person_id == person.id), None)
 
     def _create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance
                 ) -> Created:
@@ -196,7 +217,7 @@ class CharterService:
         if alliance is None or alliance.id != effect.alliance_id:
             return CodeNotFound()
         orgs = uow.organisations(alliance.id)
-        existing = next((m for m in uow.members(alliance.id) if m.person_id == person.id), None)
+        existing = self._member_of(uow, person, alliance.id)
         if existing is not None:
             org = next((o for o in orgs if o.id == existing.organisation_id), None)
             return Joined(existing.id, alliance.name, org.name if org else "")

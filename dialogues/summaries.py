@@ -41,7 +41,8 @@ class Summaries:
         return current
 
     def summary(self, data: SummaryData) -> Summary:
-        names = labels(data.organisations, data.anonymous, self.s.messages["summary.anonymous_name"])
+        template = self.s.messages["summary.anonymous_name"]
+        names = labels(data.organisations, data.anonymous, template)
         phase = data.request.phase
         return summarise(self.charter, data.organisations, data.answers, phase,
                          self.s.phases[phase].previous, names)
@@ -50,6 +51,10 @@ class Summaries:
         summary = self.summary(data)
         answered = tuple(p for p in PHASES if any(a.phase == p for a in data.answers))
         messages = self.view.render(summary, data.request.section, alliance, member_id, answered)
+        if data.request.section == "g":  # in a group: no buttons, anyone could press them
+            messages = tuple(Outgoing(m.text) for m in (
+                *self.view.render(summary, "h", alliance, member_id, answered),
+                *self.view.render(summary, "a", alliance, member_id, answered)))
         if data.request.edit:
             messages = tuple(Outgoing(m.text, m.buttons, edit=True) for m in messages)
         if not data.request.with_chart:

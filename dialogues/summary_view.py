@@ -161,7 +161,8 @@ class SummaryView:
         return index if 0 <= index < len(self.charter.families) else 0
 
     def _back(self, summary: Summary, member_id: int) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(self.s.button("summary_back"), self._data(member_id, summary.phase, "h")),),)
+        data = self._data(member_id, summary.phase, "h")
+        return ((Button(self.s.button("summary_back"), data),),)
 
     @staticmethod
     def _data(member_id: int, phase: str, section: str) -> str:

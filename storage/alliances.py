@@ -55,6 +55,10 @@ class AllianceRepository(Transaction):
         row = self._row("SELECT * FROM alliances WHERE invite_code = ?", (code,))
         return rows.alliance(row) if row else None
 
+    def find_by_group(self, chat_id: int) -> Alliance | None:
+        row = self._row("SELECT * FROM alliances WHERE group_chat_id = ?", (chat_id,))
+        return rows.alliance(row) if row else None
+
     def find_by_name(self, name: str) -> list[Alliance]:
         """Every alliance with exactly that name, Unicode case-insensitively, oldest first."""
         key = name_key(name)

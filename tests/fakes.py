@@ -77,6 +77,9 @@ class FakeUnitOfWork:
     def find_by_code(self, code: str) -> Alliance | None:
         return next((a for a in self.d.alliances.values() if a.invite_code == code), None)
 
+    def find_by_group(self, chat_id: int) -> Alliance | None:
+        return next((a for a in self.d.alliances.values() if a.group_chat_id == chat_id), None)
+
     def find_by_name(self, name: str) -> list[Alliance]:
         return [a for a in self.d.alliances.values() if a.name.casefold() == name.casefold()]
 

@@ -122,3 +122,178 @@ def run_cli(db_path: Path, *args: str, token: str | None = None, api_url: str | 
         stdin=subprocess.DEVNULL, capture_output=True, text=True, encoding="utf-8",
         timeout=timeout,
     )
+
+
+# --- people on Telegram -------------------------------------------------------------------
+
+WAIT = 15.0  # seconds for one reply; generous for a loaded CI machine, never reached when green
+
+
+@dataclass
+class Reply:
+    """What one person saw after one action: the pressed message edited, then new messages."""
+
+    edited: SentMessage | None
+    messages: list[SentMessage]
+
+    @property
+    def shown(self) -> list[SentMessage]:
+        return ([self.edited] if self.edited is not None else []) + self.messages
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.content for m in self.shown)
+
+    @property
+    def last(self) -> SentMessage:
+        assert self.shown, "the bot showed nothing"
+        return self.shown[-1]
+
+    def __contains__(self, fragment: str) -> bool:
+        return fragment in self.text
+
+
+class Person:
+    """A Telegram user talking to the bot in a private chat."""
+
+    def __init__(self, world: World, user: FakeUser) -> None:
+        self.world = world
+        self.server = world.server
+        self.user = user
+        self.last: Reply = Reply(None, [])
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.user.first_name, self.user.last_name) if p)
+
+    @property
+    def chat(self) -> list[SentMessage]:
+        return self.server.messages(self.user)
+
+    def _mark(self) -> int:
+        last = self.server.last_message(self.user)
+        return last.message_id if last else 0
+
+    async def _after(self, action: Callable[[], object], pressed: SentMessage | None = None,
+                     timeout: float = WAIT) -> Reply:
+        """Do `action`, wait until the bot has handled it, return what this person saw."""
+        mark = self._mark()
+        edits = pressed.edits if pressed is not None else 0
+        action()
+        await self.world.barrier(timeout)
+        new = [m for m in self.chat if m.message_id > mark]
+        edited = pressed if pressed is not None and pressed.edits > edits else None
+        self.last = Reply(edited, new)
+        return self.last
+
+    async def say(self, text: str, timeout: float = WAIT) -> Reply:
+        return await self._after(lambda: self.server.send_text(self.user, text), timeout=timeout)
+
+    async def command(self, command: str, payload: str | None = None) -> Reply:
+        return await self._after(lambda: self.server.send_command(self.user, command, payload))
+
+    async def send(self, kind: str, **options: object) -> Reply:
+        """A sticker, photo, voice or document."""
+        method = getattr(self.server, f"send_{kind}")
+        return await self._after(lambda: method(self.user, **options))
+
+    async def edit(self, message_id: int, text: str) -> Reply:
+        return await self._after(lambda: self.server.edit_text(self.user, message_id, text))
+
+    def current(self) -> SentMessage:
+        """The latest message with buttons: the question the person is looking at."""
+        for message in reversed(self.chat):
+            if message.buttons:
+                return message
+        raise AssertionError(f"{self.name} has no message with buttons")
+
+    def button(self, label: str, message: SentMessage | None = None) -> tuple[SentMessage, str]:
+        """(message, callback data) of the button whose label contains `label`."""
+        message = message or self.current()
+        for text, data in message.buttons:
+            if label in text and data is not None:
+                return message, data
+        raise AssertionError(f"no button {label!r} in {message.buttons}")
+
+    async def press(self, label: str, message: SentMessage | None = None) -> Reply:
+        message, data = self.button(label, message)
+        return await self.press_data(data, message)
+
+    async def press_data(self, data: str, message: SentMessage | None = None) -> Reply:
+        """Press `data` on `message` (default: the current one), even if it has no such button."""
+        message = message or self.current()
+        return await self._after(
+            lambda: self.server.press(self.user, message, data, force=True), pressed=message)
+
+
+class World:
+    """The fake Bot API, the bot process, and the people the test makes."""
+
+    def __init__(self, server: FakeBotApi, bot: BotProcess) -> None:
+        self.server = server
+        self.bot = bot
+        self._ids = itertools.count(1001)
+        # Nobody's dialogue: its "/annuler" answers in one message and changes nothing.
+        self.probe = server.user(999, "Sonde")
+
+    def person(self, first_name: str, last_name: str | None = None) -> Person:
+        user = self.server.user(next(self._ids), first_name, last_name=last_name)
+        return Person(self, user)
+
+    async def barrier(self, timeout: float = WAIT) -> None:
+        """Return once the bot has handled every update queued so far.
+
+        The bot handles updates one at a time, in order: when the probe's own answer arrives,
+        whatever was sent before it has been handled (and its answers sent) too.
+        """
+        last = self.server.last_message(self.probe)
+        mark = last.message_id if last else 0
+        self.server.send_command(self.probe, "/annuler")
+        try:
+            await self.server.wait_for_message(self.probe, after=mark, timeout=timeout)
+        except TimeoutError as err:
+            raise AssertionError(f"the bot did not answer: {err}\n{self.bot.tail()}") from None
+
+    async def start_bot(self, timeout: float = 30) -> None:
+        """Start the bot; return once it polls for updates."""
+        mark = len(self.server.requests)
+        self.bot.start()
+
+        def polling() -> bool:
+            if not self.bot.alive:
+                raise AssertionError(f"the bot exited at startup:\n{self.bot.tail()}")
+            return any(r.method == "getUpdates" for r in self.server.requests[mark:])
+
+        await self.server.wait_for(polling, timeout=timeout)
+
+    async def kill_bot(self) -> None:
+        """kill -9 once the bot has confirmed (acknowledged) every update it was given."""
+        await self.barrier()
+        last = max((u["update_id"] for u in self._given()), default=0)
+
+        def confirmed() -> bool:
+            return any(r.method == "getUpdates" and int(r.params.get("offset") or 0) > last
+                       for r in self.server.requests[-5:])
+
+        await self.server.wait_for(confirmed)
+        await asyncio.to_thread(self.bot.kill)
+
+    def _given(self) -> list[dict]:
+        return [u for u in self.server.requests_updates] if hasattr(
+            self.server, "requests_updates") else []
+
+    async def stop_bot(self) -> int | None:
+        return await asyncio.to_thread(self.bot.stop)
+
+    async def settled(self) -> None:
+        """End of a test: the bot is alive and answering, every button press was answered,
+        and the token never showed in what it printed."""
+        await self.barrier()
+        assert self.bot.alive, self.bot.tail()
+        assert self.server.unanswered_callbacks() == []
+        assert_no_token(self.bot.output, self.bot.token)
+
+
+def assert_no_token(output: str, token: str) -> None:
+    secret = token.partition(":")[2]
+    assert token not in output and secret not in output, "the bot token was printed"

@@ -46,7 +46,8 @@ def walk_all(console: Console, person: str) -> dict[str, tuple]:
             console.send(f"{person} apporte {number}")
             console.expect("attend votre organisation")
             console.send(f"{person} attend {number}")
-            given[str(number)] = (level, "", f"{person} apporte {number}", f"{person} attend {number}")
+            given[str(number)] = (level, "", f"{person} apporte {number}",
+                                  f"{person} attend {number}")
         else:
             console.send(f"{person} : condition {number}, \"citée\" <ok>")
             given[str(number)] = (level, f"{person} : condition {number}, \"citée\" <ok>", "", "")

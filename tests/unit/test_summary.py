@@ -247,3 +247,20 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
     assert "Asso A" not in text and "Partenaire 1" in text and "alice" not in text
     bob.cmd("synthese")
     assert "Asso A" not in bob.text and "Partenaire 1" in bob.text
+
+
+def test_group_link_and_group_summary(pair):
+    from dialogues.messages import GroupCommand
+
+    app, alice, bob = pair
+    code = app.store.data.alliances[next(iter(app.store.data.alliances))].invite_code
+    bob.last = app.service.handle(bob.ref, GroupCommand(-100, "lier", code))
+    assert "seule la coordination" in bob.text
+    alice.last = app.service.handle(alice.ref, GroupCommand(-100, "lier", code))
+    assert "Ce groupe est lié à l’alliance Alliance Test" in alice.text
+    bob.last = app.service.handle(bob.ref, GroupCommand(-100, "synthese"))
+    assert "Synthèse — Lancement" in bob.text and "À discuter en priorité" in bob.text
+    assert not any(m.buttons for m in bob.last)
+    eve = Chat(app, "eve")
+    eve.last = app.service.handle(eve.ref, GroupCommand(-100, "synthese"))
+    assert "Asso A" not in eve.text and "aucune alliance" in eve.text
