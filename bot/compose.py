@@ -10,8 +10,11 @@ from pathlib import Path
 
 from dialogues.charter import Charter, default_charter_path, load_charter
 from dialogues.engine import Engine
+from dialogues.errors import ContentError
 from dialogues.interpreter import Interpreter, load_synonyms
 from dialogues.ports import Store
+from dialogues.reminder_service import ReminderService
+from dialogues.reminders import Policy, parse_time
 from dialogues.script import DEFAULT_SCRIPT, Script, load_script
 from dialogues.service import CharterService
 from storage import open_store
@@ -32,6 +35,7 @@ class App:
     store: Store
     engine: Engine
     service: CharterService
+    reminders: ReminderService
     timezone: str
 
 
@@ -47,8 +51,6 @@ def load_content(
 
 
 def check_script_against_charter(script: Script, charter: Charter) -> None:
-    from dialogues.errors import ContentError
-
     for family in charter.families:
         if family.answer_kind not in script.sequences:
             raise ContentError(script.path, f"sequences.{family.answer_kind}",
@@ -60,14 +62,31 @@ def build_app(
     clock: Callable[[], datetime] | None = None,
     content: Content | None = None,
     timezone: str | None = None,
+    policy: Policy | None = None,
 ) -> App:
     """Wire the real adapters; tests pass their own store, clock or content."""
     content = content or load_content()
     timezone = timezone or os.environ.get("CHARTE_TIMEZONE") or DEFAULT_TIMEZONE
     store = store or open_store()
+    clock = clock or _now
     engine = Engine(content.charter, content.script, content.interpreter, timezone)
-    service = CharterService(store, engine, content.charter, clock or _now, timezone)
-    return App(content, store, engine, service, timezone)
+    reminders = ReminderService(store, content.charter, content.script, clock,
+                                policy or policy_from_env())
+    service = CharterService(store, engine, content.charter, clock, timezone,
+                             replan=reminders.replan)
+    return App(content, store, engine, service, reminders, timezone)
+
+
+def policy_from_env() -> Policy:
+    """CHARTE_REMINDER_TIME (09:00) and CHARTE_NUDGE_DAYS (3,7)."""
+    time_text = os.environ.get("CHARTE_REMINDER_TIME") or "09:00"
+    days_text = os.environ.get("CHARTE_NUDGE_DAYS") or "3,7"
+    try:
+        days = tuple(int(d) for d in days_text.split(",") if d.strip())
+        return Policy(reminder_time=parse_time(time_text), nudge_days=days)
+    except ValueError as err:
+        raise ContentError("environment", "CHARTE_REMINDER_TIME / CHARTE_NUDGE_DAYS",
+                           f"invalid value: {err}") from err
 
 
 def _now() -> datetime:

@@ -265,6 +265,10 @@ def menu_commands() -> list[BotCommand]:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update is None and isinstance(context.error, NetworkError):
+        # Polling for updates failed (Telegram or the network hiccuped): PTB tries again.
+        log.warning("polling for updates failed: %s", context.error)
+        return
     log.error("error while handling an update: %s", context.error, exc_info=context.error)
     if (isinstance(update, Update) and update.effective_chat is not None
             and update.effective_chat.type == ChatType.PRIVATE):

@@ -56,6 +56,8 @@ class Member:
     person_id: int
     role: str  # one of ROLES
     joined_at: datetime
+    nudges_off: bool = False  # « ne plus me rappeler »
+    unreachable_at: datetime | None = None  # Telegram answered 403: the person blocked the bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,3 +96,18 @@ class ExportRow:
     expectation: str | None
     charter_version: str
     answered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A message due to a member: a phase opening, or a nudge to finish a walk."""
+
+    id: int
+    alliance_id: int
+    member_id: int
+    kind: str  # "phase" | "nudge"
+    phase: str
+    seq: int  # 0 for a phase reminder, 1.. for the nudges
+    due_at: datetime
+    sent_at: datetime | None = None
+    cancelled_at: datetime | None = None

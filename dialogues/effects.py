@@ -81,6 +81,20 @@ class LoadGroupSummary:
     chat_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class NudgesOff:
+    """« Ne plus me rappeler »: no more nudges for this membership."""
+
+    member_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Then:
+    """Run `event` next, once the context is re-read (e.g. after switching alliance)."""
+
+    event: object
+
+
 # --- results, fed back to the engine as events --------------------------------------------
 
 
@@ -118,6 +132,11 @@ class SummaryData:
     answers: tuple[Answer, ...]
     anonymous: bool
     alliance_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DatesChanged:
+    pass
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,12 @@ from dataclasses import dataclass, replace
 
 from dialogues.charter import Charter
 from dialogues.context import Context
+from dialogues.deadlines import DeadlineResult, Deadlines
 from dialogues.effects import (
     CodeFound,
     CodeNotFound,
     Created,
+    DatesChanged,
     ExportData,
     GroupResult,
     Joined,
@@ -17,8 +19,10 @@ from dialogues.effects import (
     LoadExport,
     LoadGroupSummary,
     LoadSummary,
+    NudgesOff,
     SetAnonymous,
     SummaryData,
+    Then,
 )
 from dialogues.exports import Exports
 from dialogues.forms import FormResult, Forms
@@ -30,9 +34,10 @@ from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
 
 COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
-            "export", "reglages", "alliances", "aide", "annuler")
+            "echeances", "export", "reglages", "alliances", "aide", "annuler")
 # Commands that need a current alliance.
-MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "export", "reglages")
+MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "echeances", "export",
+                   "reglages")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -59,6 +64,7 @@ class Engine:
         self.forms = Forms(script, timezone)
         self.summaries = Summaries(charter, script)
         self.exports = Exports(charter, script, self.summaries)
+        self.deadlines = Deadlines(script)
 
     def step(self, session: Session, walk: WalkState | None, event: object, ctx: Context) -> Step:
         if ctx.member is None and session.member_id is not None:
@@ -83,6 +89,11 @@ class Engine:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
             out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
             return Step(session, walk, out)
+        if isinstance(event, DatesChanged):
+            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
+                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
+            return Step(session, walk, self.deadlines.changed(ctx.alliance, ctx.phase,
+                                                              ctx.member.id))
         if isinstance(event, ExportData):
             if ctx.member is None or ctx.alliance is None or ctx.phase is None:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
@@ -133,6 +144,10 @@ class Engine:
                 return Step(session, walk, (), (LoadExport(),))
             if name == "reglages":
                 return Step(session, walk, (self._settings(ctx),))
+            if name == "echeances":
+                shown = self.deadlines.show(ctx.alliance, ctx.phase, ctx.member.id,
+                                            ctx.member.role == "coordinator")
+                return Step(replace(session, form=None), walk, (shown,))
             session = replace(session, form=None)
             if name == "charte":
                 same_phase = walk if walk is not None and walk.phase == ctx.phase else None
@@ -160,6 +175,16 @@ class Engine:
             result = self.walks.on_press(walk, data, self._view(walk, ctx))
             if result is not None:
                 return self._walk(session, result)
+        elif kind == "d" and ctx.member is not None and ctx.alliance is not None \
+                and ctx.phase is not None and ctx.member.role == "coordinator" \
+                and data.startswith(f"d:{ctx.member.id}:"):
+            result = self.deadlines.on_press(ctx.alliance, ctx.phase, data.rsplit(":", 1)[1])
+            if result.form is not None:
+                return self._deadline(session, walk, result)
+        elif kind == "f" and session.form is not None and session.form.kind == "dates" \
+                and data == "f:dates:open:yes" and ctx.alliance is not None and ctx.phase:
+            return self._deadline(session, walk, self.deadlines.on_input(
+                session.form, ctx.alliance, ctx.phase, "yes", ctx.now))
         elif kind == "f":
             form_result = self.forms.on_press(session.form, data)
             if form_result is not None:
@@ -184,6 +209,15 @@ class Engine:
                         (SetAnonymous(anonymous),))
         elif kind == "c" and ctx.member is not None and data == f"c:{ctx.member.id}":
             return self._command(session, walk, Command("charte"), ctx)
+        elif kind in ("c", "n"):
+            mine = next((m for m in ctx.memberships if data == f"{kind}:{m.member_id}"), None)
+            if mine is not None and kind == "c":  # a reminder from another alliance: switch
+                return Step(replace(session, member_id=mine.member_id, form=None), None, (),
+                            (Then(Command("charte")),))
+            if mine is not None:
+                text = self.script.say("reminder.nudges_off_done", alliance=mine.alliance_name)
+                return Step(session, walk, (Outgoing(text, edit=True),),
+                            (NudgesOff(mine.member_id),))
         stale = Outgoing(self.script.say("stale_button"))
         return Step(session, walk, (stale, *self._current(session, walk, ctx)))
 
@@ -193,6 +227,11 @@ class Engine:
         if len(text) > self.script.text_max:
             note = self.script.say("text_too_long", length=len(text), max=self.script.text_max)
             return Step(session, walk, (Outgoing(note),))
+        if session.form is not None and session.form.kind == "dates":
+            if ctx.alliance is None or ctx.phase is None:
+                return Step(replace(session, form=None), walk, self._current(session, walk, ctx))
+            return self._deadline(session, walk, self.deadlines.on_input(
+                session.form, ctx.alliance, ctx.phase, text, ctx.now))
         if session.form is not None:
             return self._form(session, walk, self.forms.on_text(session.form, text))
         if walk is not None and ctx.member is not None and ctx.alliance is not None:
@@ -204,6 +243,8 @@ class Engine:
     def _current(self, session: Session, walk: WalkState | None, ctx: Context
                  ) -> tuple[Outgoing, ...]:
         """What the person should see to go on from here."""
+        if session.form is not None and session.form.kind == "dates":
+            return self.deadlines.prompt(session.form)
         if session.form is not None:
             return self.forms.prompt(session.form)
         if walk is not None and ctx.member is not None and ctx.alliance is not None:
@@ -217,6 +258,10 @@ class Engine:
         if result.member_id is not None:
             session = replace(session, member_id=result.member_id)
         return Step(session, walk, result.outgoing, result.effects)
+
+    def _deadline(self, session: Session, walk: WalkState | None, result: DeadlineResult
+                  ) -> Step:
+        return Step(replace(session, form=result.form), walk, result.outgoing, result.effects)
 
     def _form_result(self, session: Session, walk: WalkState | None, result: FormResult,
                      event: object, ctx: Context) -> Step:

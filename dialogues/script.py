@@ -155,6 +155,25 @@ MESSAGES: dict[str, frozenset[str]] = {
         "group.refused": "alliance",
         "group.not_linked": "alliance",
         "group.private_only": "",
+        # /echeances
+        "deadlines.show": "alliance phase start mid end",
+        "deadlines.ask_start": "",
+        "deadlines.ask_mid": "",
+        "deadlines.ask_end": "",
+        "deadlines.confirm_open_mid": "",
+        "deadlines.confirm_open_fin": "",
+        "deadlines.order": "start mid end",
+        "deadlines.saved": "",
+        # reminders
+        "reminder.phase.mi-parcours": "alliance phase end",
+        "reminder.phase.fin": "alliance phase end",
+        "reminder.group": "alliance phase",
+        "reminder.coordinator": "phase done not_done",
+        "reminder.who": "person organisation",
+        "reminder.nudge": "alliance phase answered total",
+        "reminder.late": "",
+        "reminder.unreachable": "person organisation alliance",
+        "reminder.nudges_off_done": "alliance",
         # /reglages
         "settings.show": "alliance mode",
         "settings.mode.anonymous": "",
@@ -188,6 +207,14 @@ BUTTONS = (
     "summary_back",
     "settings_anonymous",
     "settings_named",
+    "reevaluate",
+    "nudges_off",
+    "deadline_start",
+    "deadline_mid",
+    "deadline_end",
+    "open_mid",
+    "open_fin",
+    "open_confirm",
 )
 
 TEXT_FIELDS = ("comment", "contribution", "expectation")

@@ -9,12 +9,14 @@ from datetime import datetime
 
 from dialogues.charter import Charter
 from dialogues.context import Context, Membership
+from dialogues.deadlines import ChangeDates
 from dialogues.domain import PHASES, Member, NewAnswer, Person
 from dialogues.effects import (
     CodeFound,
     CodeNotFound,
     CreateAlliance,
     Created,
+    DatesChanged,
     ExportData,
     GroupResult,
     JoinAlliance,
@@ -24,9 +26,11 @@ from dialogues.effects import (
     LoadGroupSummary,
     LoadSummary,
     LookupCode,
+    NudgesOff,
     SaveAnswer,
     SetAnonymous,
     SummaryData,
+    Then,
 )
 from dialogues.engine import Engine
 from dialogues.messages import Command, Outgoing, Press
@@ -58,6 +62,7 @@ class CharterService:
         clock: Callable[[], datetime],
         timezone: str,
         code_factory: Callable[[], str] = new_invite_code,
+        replan: Callable[[UnitOfWork, int], None] | None = None,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -65,6 +70,7 @@ class CharterService:
         self.clock = clock
         self.timezone = timezone
         self.new_code = code_factory
+        self.replan = replan or (lambda uow, alliance_id: None)
 
     def handle(self, ref: PersonRef, event: object, invite_link: str | None = None
                ) -> list[Outgoing]:
@@ -98,6 +104,8 @@ class CharterService:
         member = uow.get_member(session.member_id) if session.member_id else None
         if member is not None and member.person_id != person.id:
             member = None
+        if member is not None and member.unreachable_at is not None:
+            uow.mark_reachable([member.id])  # they wrote to the bot: it can reach them again
         alliance = uow.get_alliance(member.alliance_id) if member else None
         organisation = uow.get_organisation(member.organisation_id) if member else None
         answers = {p: uow.latest_answers(member.id, p) for p in PHASES} if member else {}
@@ -167,6 +175,19 @@ class CharterService:
                               tuple(uow.organisations(ctx.alliance.id)),
                               tuple(uow.alliance_answers(ctx.alliance.id)),
                               ctx.alliance.anonymous)
+        if isinstance(effect, ChangeDates):
+            if ctx.alliance is None or ctx.member is None or ctx.member.role != "coordinator":
+                return None
+            uow.update_dates(ctx.alliance.id, effect.start_at, effect.mid_at, effect.end_at)
+            self.replan(uow, ctx.alliance.id)
+            return DatesChanged()
+        if isinstance(effect, Then):
+            return effect.event
+        if isinstance(effect, NudgesOff):
+            member = uow.get_member(effect.member_id)
+            if member is not None and member.person_id == person.id:
+                uow.set_nudges_off(member.id)
+            return None
         if isinstance(effect, SetAnonymous):
             if ctx.alliance is not None and ctx.member is not None \
                     and ctx.member.role == "coordinator":
@@ -209,6 +230,7 @@ class CharterService:
         org = uow.add_organisation(alliance.id, effect.organisation_name,
                                    effect.organisation_kind)
         member = uow.add_member(alliance.id, org.id, person.id, "coordinator", ctx.now)
+        self.replan(uow, alliance.id)
         return Created(member.id, alliance.name, code)
 
     def _join(self, uow: UnitOfWork, person: Person, ctx: Context, effect: JoinAlliance
@@ -231,10 +253,11 @@ class CharterService:
             if org is None:
                 org = uow.add_organisation(alliance.id, name, effect.organisation_kind or "autre")
         member = uow.add_member(alliance.id, org.id, person.id, "partner", ctx.now)
+        self.replan(uow, alliance.id)
         return Joined(member.id, alliance.name, org.name)
 
 
 def _needs_memberships(event: object) -> bool:
     if isinstance(event, Command):
         return event.name == "alliances"
-    return isinstance(event, Press) and event.data.startswith("a:")
+    return isinstance(event, Press) and event.data[:2] in ("a:", "c:", "n:")

@@ -74,6 +74,11 @@ class AllianceRepository(Transaction):
         if cursor.rowcount == 0:
             raise NotFound(f"no alliance with id {alliance_id}")
 
+    def update_dates(self, alliance_id: int, start_at: datetime, mid_at: datetime,
+                     end_at: datetime) -> None:
+        self._execute("UPDATE alliances SET start_at = ?, mid_at = ?, end_at = ? WHERE id = ?",
+                      (to_text(start_at), to_text(mid_at), to_text(end_at), alliance_id))
+
     def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
         self._execute("UPDATE alliances SET anonymous = ? WHERE id = ?",
                       (int(anonymous), alliance_id))

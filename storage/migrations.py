@@ -113,6 +113,27 @@ V3 = (
     "ALTER TABLE alliances ADD COLUMN group_chat_id INTEGER",
 )
 
+# Version 4: reminders (the database, not the scheduler, is the truth) and, per member,
+# whether nudges are wanted and whether Telegram can still reach them.
+V4 = (
+    """CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        alliance_id INTEGER NOT NULL REFERENCES alliances (id),
+        member_id INTEGER NOT NULL REFERENCES members (id),
+        kind TEXT NOT NULL CHECK (kind IN ('phase', 'nudge')),
+        phase TEXT NOT NULL CHECK (phase IN ('lancement', 'mi-parcours', 'fin')),
+        seq INTEGER NOT NULL DEFAULT 0,
+        due_at TEXT NOT NULL,
+        sent_at TEXT,
+        cancelled_at TEXT,
+        UNIQUE (member_id, kind, phase, seq)
+    )""",
+    "CREATE INDEX reminders_pending ON reminders (due_at) WHERE sent_at IS NULL"
+    " AND cancelled_at IS NULL",
+    "ALTER TABLE members ADD COLUMN nudges_off INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE members ADD COLUMN unreachable_at TEXT",
+)
+
 Step = Callable[[sqlite3.Connection], None]
 
 
@@ -125,7 +146,7 @@ def _script(statements: tuple[str, ...]) -> Step:
 
 
 # Step n (1-based) brings a file from version n-1 to version n.
-STEPS: tuple[Step, ...] = (_script(V1), _script(V2), _script(V3))
+STEPS: tuple[Step, ...] = (_script(V1), _script(V2), _script(V3), _script(V4))
 CURRENT_VERSION = len(STEPS)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
-from dialogues.domain import Alliance, Answer, ExportRow, Member, Organisation, Person
+from dialogues.domain import (
+    Alliance,
+    Answer,
+    ExportRow,
+    Member,
+    Organisation,
+    Person,
+    Reminder,
+)
 from storage.times import from_text
 
 
@@ -46,6 +54,22 @@ def member(row: sqlite3.Row) -> Member:
         person_id=row["person_id"],
         role=row["role"],
         joined_at=from_text(row["joined_at"]),
+        nudges_off=bool(row["nudges_off"]),
+        unreachable_at=from_text(row["unreachable_at"]) if row["unreachable_at"] else None,
+    )
+
+
+def reminder(row: sqlite3.Row) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        alliance_id=row["alliance_id"],
+        member_id=row["member_id"],
+        kind=row["kind"],
+        phase=row["phase"],
+        seq=row["seq"],
+        due_at=from_text(row["due_at"]),
+        sent_at=from_text(row["sent_at"]) if row["sent_at"] else None,
+        cancelled_at=from_text(row["cancelled_at"]) if row["cancelled_at"] else None,
     )
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
 from storage.people import PeopleRepository
+from storage.reminders import ReminderRepository
 from storage.states import StateRepository
 
 
-class SqliteUnitOfWork(AllianceRepository, PeopleRepository, AnswerRepository, StateRepository):
+class SqliteUnitOfWork(
+    AllianceRepository, PeopleRepository, AnswerRepository, StateRepository, ReminderRepository
+):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 
     Every method must be called inside the `with`, reads included (RuntimeError otherwise).

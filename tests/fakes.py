@@ -17,6 +17,7 @@ from dialogues.domain import (
     NewAnswer,
     Organisation,
     Person,
+    Reminder,
 )
 
 
@@ -27,6 +28,7 @@ class _Data:
     organisations: dict[int, Organisation] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
+    reminders: dict[int, Reminder] = field(default_factory=dict)
     sessions: dict[int, str] = field(default_factory=dict)
     walks: dict[int, str] = field(default_factory=dict)
     next_id: int = 1
@@ -164,6 +166,72 @@ class FakeUnitOfWork:
                         a.position, a.comment, a.contribution, a.expectation,
                         a.charter_version, a.answered_at))
         return rows
+
+    # alliance dates
+    def update_dates(self, alliance_id: int, start_at: datetime, mid_at: datetime,
+                     end_at: datetime) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], start_at=start_at,
+                                                mid_at=mid_at, end_at=end_at)
+
+    # reminders
+    def plan_reminder(self, alliance_id: int, member_id: int, kind: str, phase: str, seq: int,
+                      due_at: datetime) -> None:
+        for r in self.d.reminders.values():
+            if (r.member_id, r.kind, r.phase, r.seq) == (member_id, kind, phase, seq):
+                if r.sent_at is None and r.cancelled_at is None:
+                    self.d.reminders[r.id] = replace(r, due_at=due_at)
+                return
+        rid = self._id()
+        self.d.reminders[rid] = Reminder(rid, alliance_id, member_id, kind, phase, seq, due_at)
+
+    def get_reminder(self, reminder_id: int) -> Reminder | None:
+        return self.d.reminders.get(reminder_id)
+
+    def _pending(self) -> list[Reminder]:
+        return [r for r in self.d.reminders.values() if r.sent_at is None and
+                r.cancelled_at is None]
+
+    def due_reminders(self, now: datetime, limit: int) -> list[int]:
+        due = sorted((r for r in self._pending() if r.due_at <= now),
+                     key=lambda r: (r.due_at, r.id))
+        return [r.id for r in due[:limit]]
+
+    def next_due_at(self) -> datetime | None:
+        return min((r.due_at for r in self._pending()), default=None)
+
+    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
+        r = self.d.reminders.get(reminder_id)
+        if r is None or r.sent_at is not None or r.cancelled_at is not None:
+            return False
+        self.d.reminders[reminder_id] = replace(r, sent_at=now)
+        return True
+
+    def cancel_reminder(self, reminder_id: int, now: datetime) -> None:
+        r = self.d.reminders.get(reminder_id)
+        if r is not None and r.sent_at is None and r.cancelled_at is None:
+            self.d.reminders[reminder_id] = replace(r, cancelled_at=now)
+
+    def cancel_member_reminders(self, member_id: int, now: datetime) -> None:
+        for r in list(self.d.reminders.values()):
+            if r.member_id == member_id:
+                self.cancel_reminder(r.id, now)
+
+    def reminders_of(self, member_id: int) -> list[Reminder]:
+        return [r for r in self.d.reminders.values() if r.member_id == member_id]
+
+    def set_nudges_off(self, member_id: int) -> None:
+        self.d.members[member_id] = replace(self.d.members[member_id], nudges_off=True)
+
+    def mark_unreachable(self, member_id: int, now: datetime) -> bool:
+        member = self.d.members[member_id]
+        if member.unreachable_at is not None:
+            return False
+        self.d.members[member_id] = replace(member, unreachable_at=now)
+        return True
+
+    def mark_reachable(self, member_ids: list[int]) -> None:
+        for member_id in member_ids:
+            self.d.members[member_id] = replace(self.d.members[member_id], unreachable_at=None)
 
     # states (JSON round trip, so a state that cannot be stored fails here too)
     def load_session(self, person_id: int) -> dict[str, Any] | None:

@@ -1,16 +1,23 @@
-"""The real `charte-bot run` process, started against the fake Bot API, for end-to-end tests.
+"""The real `charte-bot run` process against the fake Bot API, and the people who talk to it.
 
-Its standard output and error go to files (never a pipe that could fill up and block the bot),
-so a test can read everything the bot printed, even after a `kill -9`.
+The bot's standard output and error go to files (never a pipe that could fill up and block the
+bot), so a test can read everything it printed, even after a `kill -9`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+from tests.e2e.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 
 SCRIPT = Path(sys.executable).with_name("charte-bot")
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,10 +57,11 @@ class BotProcess:
     """One `charte-bot run` at a time; `start()` again after `kill()` restarts it."""
 
     def __init__(self, workdir: Path, api_url: str, token: str = TOKEN,
-                 db_path: Path | None = None) -> None:
+                 db_path: Path | None = None, **env: str) -> None:
         self.workdir = workdir
         self.api_url = api_url
         self.token = token
+        self.env = env
         self.db_path = db_path or workdir / "charte.db"
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
@@ -71,7 +79,7 @@ class BotProcess:
         with out, err:
             self.proc = subprocess.Popen(
                 command("run"), cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                env=bot_env(self.db_path, self.api_url, self.token),
+                env=bot_env(self.db_path, self.api_url, self.token, **self.env),
             )
 
     @property
@@ -233,8 +241,10 @@ class World:
         self.server = server
         self.bot = bot
         self._ids = itertools.count(1001)
-        # Nobody's dialogue: its "/annuler" answers in one message and changes nothing.
+        # Someone in a group with the bot: the barrier presses a button there (see barrier).
         self.probe = server.user(999, "Sonde")
+        self.group = server.group(-100999, "Groupe des partenaires")
+        self._anchor: SentMessage | None = None
 
     def person(self, first_name: str, last_name: str | None = None) -> Person:
         user = self.server.user(next(self._ids), first_name, last_name=last_name)
@@ -243,14 +253,20 @@ class World:
     async def barrier(self, timeout: float = WAIT) -> None:
         """Return once the bot has handled every update queued so far.
 
-        The bot handles updates one at a time, in order: when the probe's own answer arrives,
-        whatever was sent before it has been handled (and its answers sent) too.
+        The bot handles updates one at a time, in order. The probe presses a button of a bot
+        message in a group: the bot answers the callback query and does nothing else (it
+        works in private chats only). Once that query is answered, whatever was sent before
+        it has been handled, and its answers sent. No message is sent for the barrier itself,
+        so it costs nothing against the bot's rate limit of about 30 messages a second.
         """
-        last = self.server.last_message(self.probe)
-        mark = last.message_id if last else 0
-        self.server.send_command(self.probe, "/annuler")
         try:
-            await self.server.wait_for_message(self.probe, after=mark, timeout=timeout)
+            if self._anchor is None:
+                self.server.send_command(self.probe, "/aide@charte_test_bot", chat=self.group)
+                self._anchor = await self.server.wait_for_message(
+                    self.group, contains="message privé", timeout=timeout)
+            query = self.server.press(self.probe, self._anchor, "barrier", force=True)
+            await self.server.wait_for(lambda: query in self.server.answered_callbacks,
+                                       timeout=timeout)
         except TimeoutError as err:
             raise AssertionError(f"the bot did not answer: {err}\n{self.bot.tail()}") from None
 
@@ -267,20 +283,15 @@ class World:
         await self.server.wait_for(polling, timeout=timeout)
 
     async def kill_bot(self) -> None:
-        """kill -9 once the bot has confirmed (acknowledged) every update it was given."""
+        """kill -9, once the bot has handled and confirmed every update it was sent.
+
+        An update handled but not yet confirmed (by the next getUpdates offset) when the
+        process dies is fetched again by the next process: Telegram's at-least-once delivery.
+        The tests kill after the confirmation, so that a replay cannot hide a lost answer.
+        """
         await self.barrier()
-        last = max((u["update_id"] for u in self._given()), default=0)
-
-        def confirmed() -> bool:
-            return any(r.method == "getUpdates" and int(r.params.get("offset") or 0) > last
-                       for r in self.server.requests[-5:])
-
-        await self.server.wait_for(confirmed)
+        await self.server.wait_for(lambda: not self.server.pending_updates)
         await asyncio.to_thread(self.bot.kill)
-
-    def _given(self) -> list[dict]:
-        return [u for u in self.server.requests_updates] if hasattr(
-            self.server, "requests_updates") else []
 
     async def stop_bot(self) -> int | None:
         return await asyncio.to_thread(self.bot.stop)
@@ -297,3 +308,41 @@ class World:
 def assert_no_token(output: str, token: str) -> None:
     secret = token.partition(":")[2]
     assert token not in output and secret not in output, "the bot token was printed"
+
+
+# --- the usual first steps ----------------------------------------------------------------
+
+INVITE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
+
+
+async def create_alliance(person: Person, name: str, organisation: str,
+                          kind: str = "Association") -> str:
+    """/nouvelle with buttons and typed dates; returns the invitation code."""
+    assert "nom de l’alliance" in await person.command("/nouvelle")
+    assert "(2/6)" in await person.say(name)
+    assert "(3/6)" in await person.say(organisation)
+    assert "(4/6)" in await person.press(kind)
+    assert "(5/6)" in await person.say("15/01/2027")
+    assert "Date médiane" in await person.say("15 décembre 2027")
+    reply = await person.press("Date médiane")
+    assert "est créée" in reply, reply.text
+    link = INVITE.search(reply.text)
+    assert link is not None, reply.text
+    return link.group(2)
+
+
+async def join(person: Person, code: str, organisation: str, kind: str = "Collectivité",
+               deep_link: bool = False) -> Reply:
+    """Join with the code: pick `organisation` if listed, else create it."""
+    if deep_link:
+        reply = await person.command("/start", code)
+    else:
+        reply = await person.command("/rejoindre", code)
+    if any(organisation == label for label, _ in reply.last.buttons):
+        reply = await person.press(organisation)
+    else:
+        assert "nom de votre organisation" in await person.press("Une autre organisation")
+        assert "Votre organisation est" in await person.say(organisation)
+        reply = await person.press(kind)
+    assert "Bienvenue" in reply, reply.text
+    return reply

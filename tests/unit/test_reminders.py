@@ -1,0 +1,196 @@
+"""Reminders and nudges with an injected clock: planned rows, re-checked when they fire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.render_text import plain
+from dialogues.domain import Alliance, Member
+from dialogues.reminders import Policy, out_of_quiet_hours, plan
+from tests.fakes import FakeStore
+from tests.helpers import Chat, Clock, create_alliance, make_app
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def alliance(mid: datetime, end: datetime) -> Alliance:
+    created = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
+    return Alliance(1, "A", created, end, mid, "code", "Europe/Paris", created)
+
+
+def test_a_date_without_time_is_reminded_at_the_reminder_time():
+    a = alliance(datetime(2027, 6, 1, tzinfo=PARIS), datetime(2027, 12, 1, 14, 30, tzinfo=PARIS))
+    member = Member(7, 1, 1, 1, "partner", a.created_at)
+    planned = {(p.kind, p.phase, p.seq): p.due_at for p in plan(a, member, Policy())}
+    assert planned[("phase", "mi-parcours", 0)] == datetime(2027, 6, 1, 9, 0, tzinfo=PARIS)
+    assert planned[("phase", "fin", 0)] == datetime(2027, 12, 1, 14, 30, tzinfo=PARIS)
+    assert planned[("nudge", "mi-parcours", 1)] == datetime(2027, 6, 4, 9, 0, tzinfo=PARIS)
+    assert planned[("nudge", "mi-parcours", 2)] == datetime(2027, 6, 8, 9, 0, tzinfo=PARIS)
+    assert len(planned) == 8
+
+
+@pytest.mark.parametrize("local, expected", [
+    (datetime(2027, 3, 1, 22, 30), datetime(2027, 3, 2, 8, 0)),
+    (datetime(2027, 3, 1, 6, 0), datetime(2027, 3, 1, 8, 0)),
+    (datetime(2027, 3, 1, 20, 59), datetime(2027, 3, 1, 20, 59)),
+    (datetime(2027, 3, 1, 8, 0), datetime(2027, 3, 1, 8, 0)),
+])
+def test_nudges_wait_for_the_morning(local, expected):
+    moved = out_of_quiet_hours(local.replace(tzinfo=PARIS), "Europe/Paris", Policy())
+    assert moved == expected.replace(tzinfo=PARIS)
+
+
+@pytest.fixture
+def world():
+    store = FakeStore()
+    clock = Clock(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
+    app = make_app(store, clock)
+    alice, bob = Chat(app, "alice"), Chat(app, "bob")
+    code = create_alliance(alice)  # 15/01/2027 → 15/12/2027, mid-course 01/07/2027
+    bob.cmd("rejoindre", code)
+    bob.press("Une autre organisation")
+    bob.say("Mairie B")
+    bob.press("Collectivité")
+    return app, store, clock, alice, bob
+
+
+def deliver_due(app) -> list:
+    deliveries = []
+    for reminder_id in app.reminders.due():
+        delivery = app.reminders.prepare(reminder_id)
+        if delivery is not None:
+            deliveries.append(delivery)
+    return deliveries
+
+
+def texts(delivery) -> str:
+    return "\n".join(plain(m.text) for m in delivery.messages)
+
+
+def test_joining_plans_the_reminders(world):
+    app, store, clock, alice, bob = world
+    assert len(store.data.reminders) == 16  # 2 members × (2 phase openings + 6 nudges)
+    assert app.reminders.next_due() == datetime(2027, 1, 13, 9, 0, tzinfo=UTC)  # a nudge
+
+
+def test_phase_reminders_fire_once_with_a_button(world):
+    app, store, clock, alice, bob = world
+    for chat in (alice, bob):  # both finish the walk: no nudges
+        chat.cmd("charte")
+        for _ in range(21):
+            chat.press("Engagé")
+            chat.say("passer")
+            if "Qu’attend" in chat.text:
+                chat.say("passer")
+    assert deliver_due(app) == []
+    clock.now = datetime(2027, 7, 1, 7, 0, tzinfo=UTC)  # 09:00 in Paris
+    deliveries = deliver_due(app)
+    assert sorted(d.chat for d in deliveries) == ["alice", "bob"]
+    coordinator = next(d for d in deliveries if d.chat == "alice")
+    assert "point d’étape à mi-parcours" in texts(coordinator)
+    assert "ont terminé la phase « Lancement » : alice (Asso A), bob (Mairie B)" in texts(
+        coordinator)
+    assert "Réévaluer" in coordinator.messages[0].buttons[0][0].label
+    assert deliver_due(app) == []  # never twice
+    for d in deliveries:
+        assert app.reminders.prepare(d.reminder_id) is None
+
+
+def test_the_reminder_button_starts_the_re_evaluation(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
+    delivery = next(d for d in deliver_due(app) if d.chat == "bob")
+    phase_message = next(m for m in delivery.messages if m.buttons)
+    bob.press_data(phase_message.buttons[0][0].data)
+    assert "Mi-parcours" in bob.text and "Levier 1/21" in bob.text
+
+
+def test_nudges_stop_after_finishing_or_on_request(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 1, 13, 9, 30, tzinfo=UTC)
+    deliveries = deliver_due(app)
+    assert sorted(d.chat for d in deliveries) == ["alice", "bob"]
+    nudge = next(d for d in deliveries if d.chat == "bob")
+    assert "pas terminé — 0 leviers sur 21" in texts(nudge)
+    off = next(b for b in nudge.messages[-1].buttons[0] if "Ne plus" in b.label)
+    assert "plus de rappels" in bob.press_data(off.data)
+    clock.now = datetime(2027, 1, 20, 9, 0, tzinfo=UTC)
+    assert [d.chat for d in deliver_due(app)] == ["alice"]
+
+
+def test_a_nudge_due_at_night_waits_for_the_morning(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 1, 13, 21, 30, tzinfo=UTC)  # 22:30 in Paris: quiet
+    pending = app.reminders.due()
+    assert pending
+    for reminder_id in pending:
+        assert app.reminders.prepare(reminder_id) is None
+    assert app.reminders.next_due() == datetime(2027, 1, 14, 7, 0, tzinfo=UTC)  # 08:00 Paris
+
+
+def test_a_reminder_that_fell_due_while_stopped_says_it_is_late(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 7, 2, 10, 0, tzinfo=UTC)
+    phase = [d for d in deliver_due(app) if "mi-parcours" in texts(d)]
+    assert phase and all("en retard" in texts(d) for d in phase)
+
+
+def test_changing_a_date_moves_its_reminders(world):
+    app, store, clock, alice, bob = world
+    alice.cmd("echeances")
+    assert "Point d’étape (mi-parcours) : 01/07/2027" in alice.text
+    alice.press("Changer le point d’étape")
+    assert "Les dates doivent se suivre" in alice.say("01/01/2028")
+    alice.say("15/04/2027 10:30")
+    assert "enregistré" in alice.text and "15/04/2027 10:30" in alice.text
+    mids = [r for r in store.data.reminders.values() if (r.kind, r.phase) == ("phase",
+                                                                              "mi-parcours")]
+    assert {r.due_at.astimezone(PARIS) for r in mids} == {datetime(2027, 4, 15, 10, 30,
+                                                                   tzinfo=PARIS)}
+    assert "Changer" not in " ".join(b.label for b in bob.buttons if bob.cmd("echeances"))
+    assert "Seule" not in bob.text and "01/07/2027" not in bob.text
+
+
+def test_opening_the_mid_course_now(world):
+    app, store, clock, alice, bob = world
+    alice.cmd("echeances")
+    alice.press("Lancer le point d’étape maintenant")
+    alice.press("Oui, maintenant")
+    assert "Phase en cours : Mi-parcours" in alice.text
+    deliveries = deliver_due(app)
+    assert {d.chat for d in deliveries if "mi-parcours" in texts(d)} == {"alice", "bob"}
+    assert not any("en retard" in texts(d) for d in deliveries)
+
+
+def test_a_partner_cannot_press_the_coordinator_buttons(world):
+    app, store, clock, alice, bob = world
+    alice.cmd("echeances")
+    button = next(b for b in alice.buttons if "point d’étape maintenant" in b.label)
+    forged = button.data.replace(button.data.split(":")[1], str(
+        next(m.id for m in store.data.members.values() if m.role == "partner")))
+    assert "plus valable" in bob.press_data(forged)
+    assert "plus valable" in bob.press_data(button.data)
+    assert all(a.mid_at.date().isoformat() == "2027-07-01" for a in store.data.alliances.values())
+
+
+def test_unreachable_member_is_reported_to_the_coordinator_once(world):
+    app, store, clock, alice, bob = world
+    bob_member = next(m.id for m in store.data.members.values() if m.role == "partner")
+    notices = app.reminders.unreachable(bob_member)
+    assert [n.chat for n in notices] == ["alice"]
+    assert "bob (Mairie B)" in plain(notices[0].message.text)
+    assert app.reminders.unreachable(bob_member) == []
+    bob.cmd("aide")  # bob writes again: reachable again
+    assert store.data.members[bob_member].unreachable_at is None
+
+
+def test_policy_from_the_environment(monkeypatch):
+    from bot.compose import policy_from_env
+
+    monkeypatch.setenv("CHARTE_REMINDER_TIME", "10:15")
+    monkeypatch.setenv("CHARTE_NUDGE_DAYS", "2,5")
+    assert policy_from_env() == Policy(reminder_time=time(10, 15), nudge_days=(2, 5))
+    assert timedelta(days=1)  # keep the import used
