@@ -64,6 +64,9 @@ def setup_logging(level: str, secrets_to_hide: Iterable[str] = ()) -> RedactSecr
     # httpx logs every request URL, and the URL contains the token: keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Charts and PDF reports: their libraries log every font and glyph at INFO and DEBUG.
+    for chatty in ("fontTools", "matplotlib", "PIL", "fpdf"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     logging.captureWarnings(True)
     crash = logging.getLogger("charte_bot.crash")
 

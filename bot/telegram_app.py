@@ -8,6 +8,7 @@ import logging
 import os
 import secrets
 import sys
+import warnings
 
 from telegram import (
     Bot,
@@ -36,6 +37,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.compose import App, build_app
@@ -182,7 +184,7 @@ class TelegramEdge:
                             chat_id, err)
                 return False
             except RetryAfter as err:
-                delay = _seconds(err.retry_after)
+                delay = _retry_after(err)
                 if attempt >= SEND_ATTEMPTS or delay > MAX_RETRY_AFTER:
                     log.error("giving up sending to chat %s: 429, retry after %.0f s",
                               chat_id, delay)
@@ -223,7 +225,10 @@ async def _deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMark
                                 parse_mode=mode, reply_markup=markup)
 
 
-def _seconds(value: int | float | dt.timedelta) -> float:
+def _retry_after(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 

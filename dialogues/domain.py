@@ -26,6 +26,7 @@ class Alliance:
     created_at: datetime
     anonymous: bool = False  # summaries show « Partenaire 1, 2… » instead of names
     group_chat_id: int | None = None  # a Telegram group linked with /lier
+    archived_at: datetime | None = None  # read-only: no reminders, no new answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class Member:
     joined_at: datetime
     nudges_off: bool = False  # « ne plus me rappeler »
     unreachable_at: datetime | None = None  # Telegram answered 403: the person blocked the bot
+    left_at: datetime | None = None  # left or was removed: detached from the person
 
 
 @dataclass(frozen=True, slots=True)

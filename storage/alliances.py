@@ -143,7 +143,8 @@ class AllianceRepository(Transaction):
         return [
             rows.member(r)
             for r in self._rows(
-                "SELECT * FROM members WHERE alliance_id = ? ORDER BY id", (alliance_id,)
+                "SELECT * FROM members WHERE alliance_id = ? AND left_at IS NULL ORDER BY id",
+                (alliance_id,),
             )
         ]
 
@@ -152,6 +153,8 @@ class AllianceRepository(Transaction):
         return [
             rows.member(r)
             for r in self._rows(
-                "SELECT * FROM members WHERE person_id = ? ORDER BY joined_at, id", (person_id,)
+                "SELECT * FROM members WHERE person_id = ? AND left_at IS NULL"
+                " ORDER BY joined_at, id",
+                (person_id,),
             )
         ]

@@ -16,6 +16,8 @@ PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous = FULL",
+    # Erased personal data is overwritten on disk, not just unlinked from the b-tree.
+    "PRAGMA secure_delete = ON",
 )
 
 

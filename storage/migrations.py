@@ -134,6 +134,26 @@ V4 = (
     "ALTER TABLE members ADD COLUMN unreachable_at TEXT",
 )
 
+# Version 5: people come and go. A member who leaves keeps their organisation's answers but is
+# detached from the person (left_at); alliances can be archived, then deleted after a
+# retention period. Answers stay append-only except for a listed erasure (a person's right
+# to erasure, or an alliance past its retention): the trigger checks `deletions` first.
+V5 = (
+    "ALTER TABLE members ADD COLUMN left_at TEXT",
+    "ALTER TABLE alliances ADD COLUMN archived_at TEXT",
+    "ALTER TABLE alliances ADD COLUMN retention_warned_at TEXT",
+    """CREATE TABLE deletions (
+        kind TEXT NOT NULL CHECK (kind IN ('member', 'alliance')),
+        ref INTEGER NOT NULL,
+        PRIMARY KEY (kind, ref)
+    )""",
+    "DROP TRIGGER answers_no_delete",
+    """CREATE TRIGGER answers_no_delete BEFORE DELETE ON answers
+    WHEN NOT EXISTS (SELECT 1 FROM deletions WHERE (kind = 'member' AND ref = OLD.member_id)
+                     OR (kind = 'alliance' AND ref = OLD.alliance_id))
+    BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END""",
+)
+
 Step = Callable[[sqlite3.Connection], None]
 
 
@@ -146,7 +166,9 @@ def _script(statements: tuple[str, ...]) -> Step:
 
 
 # Step n (1-based) brings a file from version n-1 to version n.
-STEPS: tuple[Step, ...] = (_script(V1), _script(V2), _script(V3), _script(V4))
+STEPS: tuple[Step, ...] = (
+    _script(V1), _script(V2), _script(V3), _script(V4), _script(V5),
+)
 CURRENT_VERSION = len(STEPS)
 
 

@@ -28,6 +28,7 @@ def alliance(row: sqlite3.Row) -> Alliance:
         created_at=from_text(row["created_at"]),
         anonymous=bool(row["anonymous"]),
         group_chat_id=row["group_chat_id"],
+        archived_at=from_text(row["archived_at"]) if row["archived_at"] else None,
     )
 
 
@@ -56,6 +57,7 @@ def member(row: sqlite3.Row) -> Member:
         joined_at=from_text(row["joined_at"]),
         nudges_off=bool(row["nudges_off"]),
         unreachable_at=from_text(row["unreachable_at"]) if row["unreachable_at"] else None,
+        left_at=from_text(row["left_at"]) if row["left_at"] else None,
     )
 
 

@@ -40,6 +40,11 @@ class SqliteStore:
         with Transaction(self._conn, self._lock):
             yield self._conn
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into the main file and truncate it (after an erasure: no old copies)."""
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         """Wait for any open unit of work, then close; closing twice is harmless."""
         with self._lock:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
+from storage.members import MembershipRepository
 from storage.people import PeopleRepository
 from storage.reminders import ReminderRepository
 from storage.states import StateRepository
 
 
 class SqliteUnitOfWork(
-    AllianceRepository, PeopleRepository, AnswerRepository, StateRepository, ReminderRepository
+    AllianceRepository,
+    PeopleRepository,
+    AnswerRepository,
+    StateRepository,
+    ReminderRepository,
+    MembershipRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

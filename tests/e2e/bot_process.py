@@ -20,7 +20,6 @@ from pathlib import Path
 from tests.e2e.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 
 SCRIPT = Path(sys.executable).with_name("charte-bot")
-ROOT = Path(__file__).resolve().parents[2]
 
 # A fake token shaped like a real one; the tests check that it never shows in the output.
 TOKEN = "123456:TEST-token-abc"
@@ -65,7 +64,7 @@ class BotProcess:
         self.db_path = db_path or workdir / "charte.db"
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
-        # The process runs in an empty folder so that no .env of the developer is read.
+        # An empty working folder; the settings above win over any .env (never overridden).
         self.cwd = workdir / "cwd"
         self.cwd.mkdir(parents=True, exist_ok=True)
 

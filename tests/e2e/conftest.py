@@ -33,8 +33,8 @@ async def world(server: FakeBotApi, bot_env: dict[str, str],
                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     bot = BotProcess(tmp_path_factory.mktemp("bot"), server.url, **bot_env)
     here = World(server, bot)
-    await here.start_bot()
     try:
+        await here.start_bot()
         yield here
     finally:
         await here.stop_bot()

@@ -156,4 +156,19 @@ async def test_two_partners_walk_the_21_levers_and_export_shows_their_answers(wo
 
     as_json = json.loads(run_cli(world.bot.db_path, "export", "--format", "json").stdout)
     assert {item["alliance"] for item in as_json} >= {"Alliance du Port"}
+
+    summary = await alice.command("/synthese")  # a chart (photo), then the text with buttons
+    chart = summary.messages[0]
+    assert chart.method == "sendPhoto" and chart.photo is not None and chart.photo.size > 1000
+    assert "Positions par levier" in chart.content
+    assert "Synthèse — Lancement" in summary.text and summary.last.buttons
+    section = await alice.press("À discuter")
+    assert section.edited is not None and "À discuter en priorité" in section.edited.content
+
+    files = await alice.command("/export")  # the same answers, as files in the chat
+    documents = {m.document.filename.rsplit(".", 1)[1]: m.document.data
+                 for m in files.messages if m.document is not None}
+    assert set(documents) == {"csv", "pdf"} and documents["pdf"].startswith(b"%PDF")
+    sheet = list(csv.DictReader(io.StringIO(documents["csv"].decode("utf-8-sig"))))
+    assert len(sheet) == 42 and {r["member"] for r in sheet} >= {alice.name, bob.name}
     await world.settled()

@@ -1,0 +1,400 @@
+"""One engine step against a database of 1,000,000 answers: read a typed answer, store it,
+render the next prompt. Target: p99 under 2 ms on a 2-core machine.
+
+Each timed step is one full `CharterService.handle(...)` call on the real SQLite store:
+load the person, session, member, alliance and latest answers, run the engine, append the
+answer, save the walk and session, COMMIT (WAL, synchronous=FULL: one fsync per commit).
+
+The member is the one bench.seed leaves mid-walk (mi-parcours, lever 11 of 21, launch answers
+given). Steps cycle over levers 11..21: the position is typed (« engagé », « 2 ») or pressed
+(a level button of the last message), then the lever's texts are typed. At the end of the walk
+an untimed /levier jumps back to lever 11. A lever's answers are the same every round, so no
+step turns into a « replace? » confirmation: every timed step appends exactly one answer
+(checked).
+
+    python -m bench.engine_step                 # 2,000 steps, plus the same run on /dev/shm
+    python -m bench.engine_step --steps 5000 --no-shm
+
+The seeded database is cached in bench/results/ (git-ignored) and copied before each run, so
+every run starts from the same state. `--rebuild` seeds it again (~7 s for 1M answers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from bench.seed import START, SeedInfo, seed_answers
+from bot.compose import Content, build_app, load_content
+from dialogues.messages import Command, Outgoing, Press, Text
+from dialogues.service import PersonRef
+from storage import CURRENT_VERSION, SqliteUnitOfWork, open_store
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGET_P99_MS = 2.0
+DEFAULT_ANSWERS = 1_000_000
+DEFAULT_STEPS = 2_000
+DEFAULT_WARMUP = 200
+SEED = 0
+# The seeded alliances run a year from bench.seed.START: day 250 is in mi-parcours.
+NOW = START + timedelta(days=250)
+LEVEL_WORDS = {3: "engagé", 2: "2"}  # typed positions, alternating by lever
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Database:
+    path: Path
+    info: SeedInfo
+
+
+def seeded_database(n_answers: int, rebuild: bool = False, folder: Path = RESULTS) -> Database:
+    """The cached seeded file (built if missing): never written to by a run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"answers-{n_answers}-seed{SEED}-schema{CURRENT_VERSION}.db"
+    info_path = path.with_suffix(".info")
+    if rebuild or not path.exists() or not info_path.exists():
+        for old in (path, info_path, *_sidecars(path)):
+            old.unlink(missing_ok=True)
+        started = time.perf_counter()
+        info = seed_answers(path, n_answers, seed=SEED)
+        print(f"seeded {n_answers:,} answers in {time.perf_counter() - started:.1f} s -> {path}",
+              file=sys.stderr)
+        fields = {name: getattr(info, name) for name in SeedInfo.__slots__}
+        info_path.write_text(json.dumps(fields), encoding="utf-8")
+    fields = json.loads(info_path.read_text(encoding="utf-8"))
+    return Database(path, SeedInfo(**{k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in fields.items()}))
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+
+
+@contextmanager
+def working_copy(db: Database, folder: Path) -> Iterator[Path]:
+    """A fresh copy of the seeded file in `folder`, removed afterwards."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(prefix="engine-step-", dir=folder)) / "charte.db"
+    try:
+        shutil.copyfile(db.path, target)
+        yield target
+    finally:
+        shutil.rmtree(target.parent, ignore_errors=True)
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Timings:
+    """Nanoseconds per timed step, by kind, and the parts of each step."""
+
+    total: list[int] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    engine: list[int] = field(default_factory=list)  # Engine.step (pure, no I/O)
+    commit: list[int] = field(default_factory=list)  # leaving the unit of work: COMMIT + fsync
+
+
+class Probe:
+    """Adds up the time spent in Engine.step and in COMMIT during one handle() call."""
+
+    def __init__(self) -> None:
+        self.engine = 0
+        self.commit = 0
+
+    def reset(self) -> None:
+        self.engine = self.commit = 0
+
+    def wrap_engine(self, step: Callable[..., object]) -> Callable[..., object]:
+        def timed(*args: object, **kwargs: object) -> object:
+            t0 = time.perf_counter_ns()
+            try:
+                return step(*args, **kwargs)
+            finally:
+                self.engine += time.perf_counter_ns() - t0
+
+        return timed
+
+    @contextmanager
+    def commits(self) -> Iterator[None]:
+        original = SqliteUnitOfWork.__exit__
+
+        def timed_exit(uow: SqliteUnitOfWork, *exc: object) -> None:
+            t0 = time.perf_counter_ns()
+            try:
+                original(uow, *exc)  # type: ignore[arg-type]
+            finally:
+                self.commit += time.perf_counter_ns() - t0
+
+        SqliteUnitOfWork.__exit__ = timed_exit  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            SqliteUnitOfWork.__exit__ = original  # type: ignore[method-assign]
+
+
+# --- the walk --------------------------------------------------------------------------------
+
+
+class Walker:
+    """Drives the seeded member through the walk, one event at a time."""
+
+    def __init__(self, db_path: Path, info: SeedInfo, content: Content) -> None:
+        self.store = open_store(f"sqlite:///{db_path}")
+        self.app = build_app(store=self.store, clock=lambda: NOW, content=content,
+                             timezone="Europe/Paris")
+        self.service = self.app.service
+        self.charter = content.charter
+        self.script = content.script
+        self.info = info
+        self.ref = PersonRef("bench", f"{SEED}-{info.walk_person_id}",
+                             f"Personne {info.walk_person_id}")
+        self.last: list[Outgoing] = []
+        self.probe = Probe()
+        self.service.engine.step = self.probe.wrap_engine(  # type: ignore[method-assign]
+            self.service.engine.step)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def events(self) -> Iterator[tuple[str, object]]:
+        """(kind, event) forever: levers walk_index..20, then back to walk_index."""
+        levers = self.charter.levers
+        while True:
+            for index in range(self.info.walk_index, len(levers)):
+                lever = levers[index]
+                kinds = self.script.sequences[self.charter.family(lever.family_id).answer_kind]
+                for step in kinds:
+                    if step.kind == "position" and index % 2 == 0:
+                        yield "typed level", Text(LEVEL_WORDS[3 if index % 4 == 0 else 2])
+                    elif step.kind == "position":
+                        yield "pressed level", Press(self._level_button(1 + index % 4))
+                    else:
+                        yield "typed text", Text(
+                            f"{step.label} {lever.number} : une réunion par mois entre "
+                            f"partenaires, et un compte rendu partagé.")
+            yield "jump", Command("levier", levers[self.info.walk_index].id)
+
+    def _level_button(self, level: int) -> str:
+        for message in self.last:
+            for row in message.buttons:
+                for button in row:
+                    if button.data.startswith("w:") and button.data.endswith(f":{level}"):
+                        return button.data
+        raise RuntimeError(f"no level {level} button in the last message: {self.last!r}")
+
+    def run(self, steps: int, warmup: int) -> Timings:
+        timings = Timings()
+        answers_before = self._count_answers()
+        written = 0
+        # The first event: the seeded member resumes the walk (untimed).
+        self.last = self.service.handle(self.ref, Command("charte"))
+        events = self.events()
+        done = 0
+        with self.probe.commits():
+            while done < warmup + steps:
+                kind, event = next(events)
+                if kind == "jump":
+                    self.last = self.service.handle(self.ref, event)
+                    continue
+                self.probe.reset()
+                t0 = time.perf_counter_ns()
+                out = self.service.handle(self.ref, event)
+                elapsed = time.perf_counter_ns() - t0
+                self.last = out
+                _check_saved(kind, out)
+                written += 1
+                done += 1
+                if done > warmup:
+                    timings.total.append(elapsed)
+                    timings.kinds.append(kind)
+                    timings.engine.append(self.probe.engine)
+                    timings.commit.append(self.probe.commit)
+        answers_after = self._count_answers()
+        if answers_after - answers_before != written:
+            raise RuntimeError(f"{written} steps wrote {answers_after - answers_before} answers")
+        return timings
+
+    def _count_answers(self) -> int:
+        with self.store.raw_transaction() as conn:
+            return int(conn.execute("SELECT max(id) FROM answers").fetchone()[0] or 0)
+
+
+def _check_saved(kind: str, out: Sequence[Outgoing]) -> None:
+    """Every timed step must store an answer: « ✓ <level> » or « ✓ Noté. » comes first."""
+    if not out or "✓" not in out[0].text:
+        shown = out[0].text[:200] if out else "nothing"
+        raise RuntimeError(f"a {kind} step did not store an answer; it showed: {shown!r}")
+
+
+# --- statistics and report -------------------------------------------------------------------
+
+
+def percentile(sorted_ns: Sequence[int], q: float) -> float:
+    """Nearest-rank percentile, in milliseconds."""
+    rank = max(1, math.ceil(q / 100 * len(sorted_ns)))
+    return sorted_ns[rank - 1] / 1e6
+
+
+@dataclass(frozen=True)
+class Stats:
+    count: int
+    mean: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+
+    @staticmethod
+    def of(values: Sequence[int]) -> Stats:
+        ordered = sorted(values)
+        return Stats(len(ordered), sum(ordered) / len(ordered) / 1e6, percentile(ordered, 50),
+                     percentile(ordered, 95), percentile(ordered, 99), ordered[-1] / 1e6)
+
+    def row(self, label: str) -> str:
+        return (f"  {label:<26}{self.count:>6}{self.mean:>8.3f}{self.p50:>8.3f}{self.p95:>8.3f}"
+                f"{self.p99:>8.3f}{self.max:>8.3f}")
+
+
+HEADER = f"  {'':<26}{'n':>6}{'mean':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}   (ms)"
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    path: Path
+    filesystem: str
+    size_bytes: int
+    answers: int
+    timings: Timings
+
+    @property
+    def stats(self) -> Stats:
+        return Stats.of(self.timings.total)
+
+    def lines(self) -> list[str]:
+        t = self.timings
+        lines = [f"{self.label}: {self.path.parent} ({self.filesystem}), "
+                 f"{self.size_bytes / 1e6:,.0f} MB, {self.answers:,} answers", HEADER,
+                 self.stats.row("every step (handle)")]
+        for kind in ("typed level", "pressed level", "typed text"):
+            values = [ns for ns, k in zip(t.total, t.kinds, strict=True) if k == kind]
+            if values:
+                lines.append(Stats.of(values).row(f"  {kind}"))
+        rest = [a - e - c for a, e, c in zip(t.total, t.engine, t.commit, strict=True)]
+        lines.append(Stats.of(t.engine).row("part: Engine.step (pure)"))
+        lines.append(Stats.of(t.commit).row("part: COMMIT (+fsync)"))
+        lines.append(Stats.of(rest).row("part: reads/writes, JSON"))
+        return lines
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"machine: {cpu}, {os.cpu_count()} cores ({usable} usable), "
+        f"{platform.system()} {platform.release()}",
+        f"python {platform.python_version()} ({platform.python_implementation()}), "
+        f"SQLite {sqlite3.sqlite_version}",
+    ]
+
+
+def filesystem_of(path: Path) -> str:
+    """The type of the filesystem holding `path` (from /proc/mounts), e.g. ext4, tmpfs."""
+    best, kind = "", "unknown"
+    try:
+        for line in Path("/proc/mounts").read_text().splitlines():
+            _dev, mount, fstype, *_ = line.split()
+            if str(path).startswith(mount.rstrip("/") + "/") and len(mount) > len(best):
+                best, kind = mount, fstype
+    except OSError:
+        pass
+    return kind
+
+
+def run_once(db: Database, folder: Path, label: str, steps: int, warmup: int,
+             content: Content) -> Run:
+    with working_copy(db, folder) as path:
+        walker = Walker(path, db.info, content)
+        try:
+            gc.collect()
+            timings = walker.run(steps, warmup)
+            answers = walker._count_answers()
+        finally:
+            walker.close()
+        size = path.stat().st_size + sum(p.stat().st_size for p in _sidecars(path) if p.exists())
+        return Run(label, path, filesystem_of(path), size, answers, timings)
+
+
+def report(runs: Sequence[Run], steps: int, warmup: int) -> str:
+    headline = runs[0].stats
+    verdict = "yes" if headline.p99 < TARGET_P99_MS else "NO"
+    lines = [
+        "== engine step: one CharterService.handle() per typed/pressed answer, real SQLite ==",
+        *machine(),
+        f"{steps:,} timed steps after {warmup:,} warm-up steps; each step = load context, "
+        "Engine.step, append the answer, save walk + session, COMMIT "
+        "(WAL, synchronous=FULL: fsync per commit)",
+        "",
+    ]
+    for run in runs:
+        lines += [*run.lines(), ""]
+    lines.append(f"p99 < {TARGET_P99_MS:g} ms in the real configuration ({runs[0].label}): "
+                 f"{verdict} (p99 = {headline.p99:.3f} ms)")
+    if len(runs) > 1:
+        fsync = runs[0].stats.mean - runs[1].stats.mean
+        lines.append(f"fsync share: mean {runs[0].stats.mean:.3f} ms on disk vs "
+                     f"{runs[1].stats.mean:.3f} ms on tmpfs (no fsync) -> ~{fsync:.3f} ms "
+                     "per step is durability")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--answers", type=int, default=DEFAULT_ANSWERS)
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS)
+    parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP)
+    parser.add_argument("--dir", type=Path, default=RESULTS,
+                        help="where the real run's copy lives (default: bench/results)")
+    parser.add_argument("--no-shm", action="store_true",
+                        help="skip the comparison run on /dev/shm (tmpfs: fsync costs nothing)")
+    parser.add_argument("--rebuild", action="store_true", help="seed the cached database again")
+    args = parser.parse_args(argv)
+    db = seeded_database(args.answers, rebuild=args.rebuild)
+    content = load_content()
+    runs = [run_once(db, args.dir, "real configuration, on disk", args.steps, args.warmup,
+                     content)]
+    shm = Path("/dev/shm")
+    if not args.no_shm and shm.is_dir() and os.access(shm, os.W_OK):
+        runs.append(run_once(db, shm, "for comparison only: same on /dev/shm (tmpfs, fsync is "
+                             "a no-op)", args.steps, args.warmup, content))
+    print(report(runs, args.steps, args.warmup))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,161 @@
+"""People coming and going: roles, leaving, erasure, archiving and retention, statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dialogues.domain import ROLES, Alliance
+from storage import rows
+from storage.times import to_text
+from storage.transaction import Transaction
+
+
+class MembershipRepository(Transaction):
+    def set_role(self, member_id: int, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"unknown role {role!r}")
+        self._execute("UPDATE members SET role = ? WHERE id = ?", (role, member_id))
+
+    def leave(self, member_id: int, now: datetime) -> None:
+        """The member leaves: their answers stay with the organisation, detached from them.
+
+        The membership is moved to a placeholder person without any name or account, so
+        nothing of it points back to who gave those answers.
+        """
+        placeholder = self._insert(
+            "INSERT INTO people (channel, external_id, display_name, created_at)"
+            " VALUES ('former', ?, '', ?)",
+            (f"member-{member_id}", to_text(now)),
+        )
+        self._execute("UPDATE members SET person_id = ?, left_at = ? WHERE id = ?",
+                      (placeholder, to_text(now), member_id))
+        self._execute("DELETE FROM walks WHERE member_id = ?", (member_id,))
+        self._execute("DELETE FROM reminders WHERE member_id = ? AND sent_at IS NULL",
+                      (member_id,))
+
+    def erase_person(self, person_id: int, delete_answers: bool, now: datetime) -> None:
+        """Right to erasure: the person, their states and reminders; optionally their answers."""
+        members = [r["id"] for r in self._rows("SELECT id FROM members WHERE person_id = ?",
+                                                (person_id,))]
+        for member_id in members:
+            if delete_answers:
+                self._execute("INSERT OR IGNORE INTO deletions (kind, ref) VALUES ('member', ?)",
+                              (member_id,))
+                self._execute("DELETE FROM answers WHERE member_id = ?", (member_id,))
+                self._execute("DELETE FROM deletions WHERE kind = 'member' AND ref = ?",
+                              (member_id,))
+            self.leave(member_id, now)
+            self._execute("DELETE FROM reminders WHERE member_id = ?", (member_id,))
+        self._execute("DELETE FROM sessions WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM people WHERE id = ?", (person_id,))
+
+    def person_data(self, person_id: int) -> dict[str, Any]:
+        """Everything stored about one person (the right of access), as plain JSON values."""
+        person = self._row("SELECT * FROM people WHERE id = ?", (person_id,))
+        if person is None:
+            return {}
+        session = self._row("SELECT state, updated_at FROM sessions WHERE person_id = ?",
+                            (person_id,))
+        memberships = []
+        for m in self._rows("SELECT * FROM members WHERE person_id = ? ORDER BY id",
+                            (person_id,)):
+            alliance = self._row("SELECT name FROM alliances WHERE id = ?", (m["alliance_id"],))
+            org = self._row("SELECT name, kind FROM organisations WHERE id = ?",
+                            (m["organisation_id"],))
+            walk = self._row("SELECT state, updated_at FROM walks WHERE member_id = ?",
+                             (m["id"],))
+            answers = self._rows(
+                "SELECT phase, lever_id, position, comment, contribution, expectation,"
+                " charter_version, answered_at FROM answers WHERE member_id = ? ORDER BY id",
+                (m["id"],))
+            reminders = self._rows(
+                "SELECT kind, phase, seq, due_at, sent_at, cancelled_at FROM reminders"
+                " WHERE member_id = ? ORDER BY id", (m["id"],))
+            memberships.append({
+                "alliance": alliance["name"] if alliance else None,
+                "organisation": dict(org) if org else None,
+                "role": m["role"],
+                "joined_at": m["joined_at"],
+                "nudges_off": bool(m["nudges_off"]),
+                "unreachable_at": m["unreachable_at"],
+                "walk": {"state": walk["state"], "updated_at": walk["updated_at"]}
+                if walk else None,
+                "answers": [dict(a) for a in answers],
+                "reminders": [dict(r) for r in reminders],
+            })
+        return {
+            "person": {"channel": person["channel"], "id": person["external_id"],
+                       "name": person["display_name"], "created_at": person["created_at"]},
+            "session": {"state": session["state"], "updated_at": session["updated_at"]}
+            if session else None,
+            "memberships": memberships,
+        }
+
+    # --- archiving and retention ------------------------------------------------------------
+
+    def archive_alliance(self, alliance_id: int, now: datetime) -> None:
+        self._execute("UPDATE alliances SET archived_at = ? WHERE id = ? AND archived_at IS NULL",
+                      (to_text(now), alliance_id))
+        self._execute(
+            "UPDATE reminders SET cancelled_at = ? WHERE alliance_id = ? AND sent_at IS NULL"
+            " AND cancelled_at IS NULL", (to_text(now), alliance_id))
+
+    def alliances_ended_before(self, moment: datetime) -> list[Alliance]:
+        found = self._rows("SELECT * FROM alliances WHERE end_at < ? ORDER BY id",
+                           (to_text(moment),))
+        return [rows.alliance(r) for r in found]
+
+    def retention_warned(self, alliance_id: int) -> bool:
+        row = self._row("SELECT retention_warned_at FROM alliances WHERE id = ?", (alliance_id,))
+        return bool(row and row["retention_warned_at"])
+
+    def mark_retention_warned(self, alliance_id: int, now: datetime) -> None:
+        self._execute("UPDATE alliances SET retention_warned_at = ? WHERE id = ?",
+                      (to_text(now), alliance_id))
+
+    def delete_alliance(self, alliance_id: int) -> None:
+        """Everything of one alliance, answers included (its retention period is over)."""
+        members = [r["id"] for r in self._rows("SELECT id FROM members WHERE alliance_id = ?",
+                                                (alliance_id,))]
+        self._execute("INSERT OR IGNORE INTO deletions (kind, ref) VALUES ('alliance', ?)",
+                      (alliance_id,))
+        self._execute("DELETE FROM answers WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM deletions WHERE kind = 'alliance' AND ref = ?",
+                      (alliance_id,))
+        self._execute("DELETE FROM reminders WHERE alliance_id = ?", (alliance_id,))
+        marks = ",".join("?" * len(members))
+        if members:
+            self._execute(f"DELETE FROM walks WHERE member_id IN ({marks})", members)
+            former = [r["person_id"] for r in self._rows(
+                f"SELECT person_id FROM members WHERE id IN ({marks})", members)]
+            self._execute(f"DELETE FROM members WHERE id IN ({marks})", members)
+            people = ",".join("?" * len(former))
+            self._execute(f"DELETE FROM people WHERE channel = 'former' AND id IN ({people})",
+                          former)
+        self._execute("DELETE FROM organisations WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM alliances WHERE id = ?", (alliance_id,))
+
+    # --- for the operator -------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts only: nothing that identifies anyone."""
+        def count(sql: str, params: tuple[Any, ...] = ()) -> int:
+            row = self._row(sql, params)
+            return int(row[0]) if row else 0
+
+        return {
+            "alliances_active": count("SELECT COUNT(*) FROM alliances WHERE archived_at IS NULL"),
+            "alliances_archived": count(
+                "SELECT COUNT(*) FROM alliances WHERE archived_at IS NOT NULL"),
+            "members": count("SELECT COUNT(*) FROM members WHERE left_at IS NULL"),
+            "members_unreachable": count(
+                "SELECT COUNT(*) FROM members WHERE left_at IS NULL"
+                " AND unreachable_at IS NOT NULL"),
+            "answers_by_phase": {
+                r["phase"]: r["n"] for r in self._rows(
+                    "SELECT phase, COUNT(*) AS n FROM answers GROUP BY phase ORDER BY phase")},
+            "reminders_pending": count(
+                "SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"),
+            "reminders_sent": count("SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL"),
+        }
