@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="answers as CSV or JSON on standard output")
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--alliance", metavar="NAME_OR_ID")
+    stats = sub.add_parser("stats", help="counts for whoever runs the bot (no personal data)")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
     args = parser.parse_args(argv)
 
     try:
@@ -37,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_telegram(args.webhook, args.port)
         if args.command == "console":
             return _console(args.user)
+        if args.command == "stats":
+            return _stats(args.json)
         return _export(args.format, args.alliance)
     except ContentError as err:
         print(texts.say("cli.content_error", error=err), file=sys.stderr)
@@ -67,6 +71,30 @@ def _run_telegram(webhook: str | None, port: int) -> int:
     from bot.telegram_app import run_bot
 
     return run_bot(token, webhook=webhook, port=port)
+
+
+def _stats(as_json: bool) -> int:
+    import json
+
+    from storage import open_store
+
+    store = open_store()
+    try:
+        with store.unit_of_work() as uow:
+            counts = uow.stats()
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps(counts, indent=2, sort_keys=True))
+        return 0
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            print(texts.say(f"stats.{key}"))
+            for phase, count in value.items():
+                print(f"  {phase} : {count}")
+        else:
+            print(texts.say(f"stats.{key}", n=value))
+    return 0
 
 
 def _export(fmt: str, alliance: str | None) -> int:

@@ -15,6 +15,7 @@ from dialogues.interpreter import Interpreter, load_synonyms
 from dialogues.ports import Store
 from dialogues.reminder_service import ReminderService
 from dialogues.reminders import Policy, parse_time
+from dialogues.retention import RetentionService
 from dialogues.script import DEFAULT_SCRIPT, Script, load_script
 from dialogues.service import CharterService
 from storage import open_store
@@ -36,6 +37,7 @@ class App:
     engine: Engine
     service: CharterService
     reminders: ReminderService
+    retention: RetentionService
     timezone: str
 
 
@@ -74,7 +76,16 @@ def build_app(
                                 policy or policy_from_env())
     service = CharterService(store, engine, content.charter, clock, timezone,
                              replan=reminders.replan)
-    return App(content, store, engine, service, reminders, timezone)
+    retention = RetentionService(store, content.script, clock, retention_months_from_env())
+    return App(content, store, engine, service, reminders, retention, timezone)
+
+
+def retention_months_from_env() -> int:
+    text = os.environ.get("CHARTE_RETENTION_MONTHS") or "24"
+    if not text.isdigit() or int(text) < 1:
+        raise ContentError("environment", "CHARTE_RETENTION_MONTHS",
+                           f"expected a number of months, got {text!r}")
+    return int(text)
 
 
 def policy_from_env() -> Policy:

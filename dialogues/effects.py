@@ -95,6 +95,44 @@ class Then:
     event: object
 
 
+@dataclass(frozen=True, slots=True)
+class LoadMembers:
+    """The alliance's members, for /membres; `focus` and `action` for a coordinator's choice."""
+
+    focus: int | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ManageMember:
+    """Coordinator only: "remove" a member, "hand" them the role, or add them as "co"."""
+
+    target: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """The current member leaves the alliance."""
+
+
+@dataclass(frozen=True, slots=True)
+class Erase:
+    """Right to erasure: everything about the person; their answers too if they say so."""
+
+    delete_answers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoadPersonData:
+    """Right of access: everything stored about the person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Coordinator only, in the fin phase: the alliance becomes read-only."""
+
+
 # --- results, fed back to the engine as events --------------------------------------------
 
 
@@ -132,6 +170,35 @@ class SummaryData:
     answers: tuple[Answer, ...]
     anonymous: bool
     alliance_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberInfo:
+    member_id: int
+    name: str
+    organisation: str
+    role: str
+    answered: int  # levers answered in the current phase
+
+
+@dataclass(frozen=True, slots=True)
+class MembersData:
+    request: LoadMembers
+    members: tuple[MemberInfo, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a membership action came to; `key` names the message to show."""
+
+    key: str
+    name: str = ""
+    alliance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonData:
+    json_text: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,36 +8,49 @@ from dialogues.charter import Charter
 from dialogues.context import Context
 from dialogues.deadlines import DeadlineResult, Deadlines
 from dialogues.effects import (
+    Archive,
     CodeFound,
     CodeNotFound,
     Created,
     DatesChanged,
+    Erase,
     ExportData,
     GroupResult,
     Joined,
+    Leave,
     LinkGroup,
     LoadExport,
     LoadGroupSummary,
+    LoadMembers,
+    LoadPersonData,
     LoadSummary,
+    ManageMember,
+    MembersData,
     NudgesOff,
+    Outcome,
+    PersonData,
     SetAnonymous,
     SummaryData,
     Then,
 )
 from dialogues.exports import Exports
+from dialogues.members_view import MembersView
 from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
 from dialogues.messages import Button, Command, Event, GroupCommand, Other, Outgoing, Press, Text
 from dialogues.script import Html, Script
-from dialogues.state import Session, WalkState
+from dialogues.state import Form, Session, WalkState
 from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
 
 COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
-            "echeances", "export", "reglages", "alliances", "aide", "annuler")
+            "echeances", "export", "membres", "reglages", "archiver", "quitter", "alliances",
+            "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 # Commands that need a current alliance.
 MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "echeances", "export",
-                   "reglages")
+                   "membres", "reglages", "archiver", "quitter")
+# Commands that change answers: refused once the alliance is archived.
+WRITE_COMMANDS = ("charte", "levier", "echeances")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -65,6 +78,7 @@ class Engine:
         self.summaries = Summaries(charter, script)
         self.exports = Exports(charter, script, self.summaries)
         self.deadlines = Deadlines(script)
+        self.members = MembersView(script, len(charter.levers))
 
     def step(self, session: Session, walk: WalkState | None, event: object, ctx: Context) -> Step:
         if ctx.member is None and session.member_id is not None:
@@ -89,6 +103,17 @@ class Engine:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
             out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
             return Step(session, walk, out)
+        if isinstance(event, MembersData):
+            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
+                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
+            shown = self.members.render(event, ctx.alliance.name, ctx.phase, ctx.member.id,
+                                        ctx.member.role == "coordinator")
+            return Step(session, walk, (shown,))
+        if isinstance(event, Outcome):
+            text = self.script.say(event.key, name=event.name, alliance=event.alliance)
+            return Step(replace(session, form=None), walk, (Outgoing(text, edit=True),))
+        if isinstance(event, PersonData):
+            return Step(session, walk, (self.members.personal_data(event.json_text),))
         if isinstance(event, DatesChanged):
             if ctx.member is None or ctx.alliance is None or ctx.phase is None:
                 return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
@@ -126,6 +151,13 @@ class Engine:
             return Step(replace(session, form=None), walk, (Outgoing(s.say(key)),))
         if name == "aide":
             return Step(session, walk, (Outgoing(s.say("help")), Outgoing(self._about())))
+        if name == "confidentialite":
+            return Step(session, walk, (Outgoing(s.say("privacy")),))
+        if name == "mes_donnees":
+            return Step(session, walk, (), (LoadPersonData(),))
+        if name == "oubli":
+            return Step(replace(session, form=Form("erase", "confirm")), walk,
+                        (self.members.ask_erase(),))
         if name == "alliances":
             return Step(session, walk, self._alliances(ctx))
         if name == "start":
@@ -135,6 +167,21 @@ class Engine:
         if name in MEMBER_COMMANDS:
             if ctx.member is None or ctx.alliance is None or ctx.phase is None:
                 return Step(session, walk, (Outgoing(s.say("no_alliance")),))
+            if ctx.alliance.archived_at is not None and name in WRITE_COMMANDS:
+                return Step(session, walk, (Outgoing(s.say("archive.read_only",
+                                                           alliance=ctx.alliance.name)),))
+            if name == "membres":
+                return Step(session, walk, (), (LoadMembers(),))
+            if name == "quitter":
+                return Step(replace(session, form=Form("leave", "confirm")), walk,
+                            (self.members.ask_leave(ctx.alliance.name, ctx.member.id),))
+            if name == "archiver":
+                if ctx.member.role != "coordinator":
+                    return Step(session, walk, (Outgoing(s.say("settings.coordinator_only")),))
+                if ctx.phase != "fin" or ctx.alliance.archived_at is not None:
+                    return Step(session, walk, (Outgoing(s.say("archive.not_yet")),))
+                return Step(replace(session, form=Form("archive", "confirm")), walk,
+                            (self.members.ask_archive(ctx.alliance.name, ctx.member.id),))
             if name == "synthese":
                 phase = self.summaries.parse_phase(cmd.arg, ctx.phase)
                 return Step(session, walk, (), (LoadSummary(phase, "h", True, False),))
@@ -171,7 +218,8 @@ class Engine:
 
     def _press(self, session: Session, walk: WalkState | None, data: str, ctx: Context) -> Step:
         kind = data.split(":", 1)[0]
-        if kind == "w" and walk is not None and ctx.member is not None:
+        if kind == "w" and walk is not None and ctx.member is not None \
+                and ctx.alliance is not None and ctx.alliance.archived_at is None:
             result = self.walks.on_press(walk, data, self._view(walk, ctx))
             if result is not None:
                 return self._walk(session, result)
@@ -207,6 +255,16 @@ class Engine:
             shown = replace(ctx, alliance=replace(ctx.alliance, anonymous=anonymous))
             return Step(session, walk, (replace(self._settings(shown), edit=True),),
                         (SetAnonymous(anonymous),))
+        elif kind == "m" and ctx.member is not None and ctx.member.role == "coordinator":
+            parsed = self.members.parse_press(data, ctx.member.id)
+            if isinstance(parsed, LoadMembers):
+                return Step(session, walk, (), (parsed,))
+            if parsed is not None:
+                return Step(session, walk, (), (ManageMember(*parsed),))
+        elif kind in ("q", "o", "x") and session.form is not None:
+            confirmed = self._confirm_own(session, data, ctx)
+            if confirmed is not None:
+                return confirmed
         elif kind == "c" and ctx.member is not None and data == f"c:{ctx.member.id}":
             return self._command(session, walk, Command("charte"), ctx)
         elif kind in ("c", "n"):
@@ -232,9 +290,14 @@ class Engine:
                 return Step(replace(session, form=None), walk, self._current(session, walk, ctx))
             return self._deadline(session, walk, self.deadlines.on_input(
                 session.form, ctx.alliance, ctx.phase, text, ctx.now))
-        if session.form is not None:
+        if session.form is not None and session.form.kind in ("new", "join"):
             return self._form(session, walk, self.forms.on_text(session.form, text))
+        if session.form is not None:  # a yes/no question waits for its buttons
+            return Step(session, walk, (Outgoing(self.script.say("walk.type_or_press")),))
         if walk is not None and ctx.member is not None and ctx.alliance is not None:
+            if ctx.alliance.archived_at is not None:
+                return Step(session, walk, (Outgoing(self.script.say(
+                    "archive.read_only", alliance=ctx.alliance.name)),))
             return self._walk(session, self.walks.on_text(walk, text, self._view(walk, ctx)))
         return Step(session, walk, self._current(session, walk, ctx))
 
@@ -258,6 +321,22 @@ class Engine:
         if result.member_id is not None:
             session = replace(session, member_id=result.member_id)
         return Step(session, walk, result.outgoing, result.effects)
+
+    def _confirm_own(self, session: Session, data: str, ctx: Context) -> Step | None:
+        """The yes/no of /quitter, /oubli and /archiver, valid only right after the question."""
+        form = session.form
+        assert form is not None
+        me = ctx.member.id if ctx.member else None
+        done = replace(session, form=None)
+        if data.endswith(":no") and form.kind in ("leave", "erase", "archive"):
+            return Step(done, None, (Outgoing(self.script.say("cancelled"), edit=True),))
+        if form.kind == "leave" and data == f"q:{me}:yes":
+            return Step(done, None, (), (Leave(),))
+        if form.kind == "archive" and data == f"x:{me}:yes":
+            return Step(done, None, (), (Archive(),))
+        if form.kind == "erase" and data in ("o:keep", "o:all"):
+            return Step(Session(), None, (), (Erase(delete_answers=data == "o:all"),))
+        return None
 
     def _deadline(self, session: Session, walk: WalkState | None, result: DeadlineResult
                   ) -> Step:

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from dialogues.charter import Charter
 from dialogues.context import Context, Membership
-from dialogues.deadlines import ChangeDates
-from dialogues.domain import PHASES, Member, NewAnswer, Person
-from dialogues.effects import (
-    CodeFound,
-    CodeNotFound,
-    CreateAlliance,
-    Created,
-    DatesChanged,
-    ExportData,
-    GroupResult,
-    JoinAlliance,
-    Joined,
-    LinkGroup,
-    LoadExport,
-    LoadGroupSummary,
-    LoadSummary,
-    LookupCode,
-    NudgesOff,
-    SaveAnswer,
-    SetAnonymous,
-    SummaryData,
-    Then,
-)
+from dialogues.domain import PHASES, Person
+from dialogues.effect_handlers import EffectHandlers
 from dialogues.engine import Engine
 from dialogues.messages import Command, Outgoing, Press
 from dialogues.phases import current_phase
@@ -39,11 +17,6 @@ from dialogues.ports import Store, UnitOfWork
 from dialogues.state import Session, WalkState
 
 MAX_FEEDBACK = 3  # effects whose result goes back to the engine, per event
-
-
-def new_invite_code() -> str:
-    """22 URL-safe characters, 128 random bits: fits a Telegram deep link (A-Za-z0-9_-)."""
-    return secrets.token_urlsafe(16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +34,7 @@ class CharterService:
         charter: Charter,
         clock: Callable[[], datetime],
         timezone: str,
-        code_factory: Callable[[], str] = new_invite_code,
+        code_factory: Callable[[], str] | None = None,
         replan: Callable[[UnitOfWork, int], None] | None = None,
     ) -> None:
         self.store = store
@@ -69,8 +42,7 @@ class CharterService:
         self.charter = charter
         self.clock = clock
         self.timezone = timezone
-        self.new_code = code_factory
-        self.replan = replan or (lambda uow, alliance_id: None)
+        self.effects = EffectHandlers(charter, code_factory, replan or (lambda uow, a: None))
 
     def handle(self, ref: PersonRef, event: object, invite_link: str | None = None
                ) -> list[Outgoing]:
@@ -93,7 +65,11 @@ class CharterService:
                 if feedback is None:
                     break
                 event = feedback
-            uow.save_session(person.id, session.to_dict())
+            erased = uow.get_person(person.id) is None
+            if not erased:
+                uow.save_session(person.id, session.to_dict())
+        if erased:
+            self.store.checkpoint()  # no copy of the erased rows left in the journal
         return out
 
     # --- context ----------------------------------------------------------------------------
@@ -138,123 +114,7 @@ class CharterService:
 
     def _apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: object
                ) -> object | None:
-        if isinstance(effect, SaveAnswer):
-            member = ctx.member
-            if member is None:
-                return None
-            uow.add_answer(NewAnswer(
-                alliance_id=member.alliance_id,
-                organisation_id=member.organisation_id,
-                member_id=member.id,
-                phase=effect.phase,
-                lever_id=effect.lever_id,
-                position=effect.position,
-                comment=effect.comment,
-                contribution=effect.contribution,
-                expectation=effect.expectation,
-                charter_version=self.charter.version,
-                answered_at=ctx.now,
-            ))
-            return None
-        if isinstance(effect, CreateAlliance):
-            return self._create(uow, person, ctx, effect)
-        if isinstance(effect, LookupCode):
-            alliance = uow.find_by_code(effect.code)
-            if alliance is None:
-                return CodeNotFound()
-            existing = self._member_of(uow, person, alliance.id)
-            orgs = tuple((o.id, o.name) for o in uow.organisations(alliance.id))
-            return CodeFound(alliance.id, alliance.name, orgs,
-                             existing.id if existing else None)
-        if isinstance(effect, JoinAlliance):
-            return self._join(uow, person, ctx, effect)
-        if isinstance(effect, LoadExport):
-            if ctx.alliance is None:
-                return None
-            return ExportData(tuple(uow.export_rows(ctx.alliance.id)),
-                              tuple(uow.organisations(ctx.alliance.id)),
-                              tuple(uow.alliance_answers(ctx.alliance.id)),
-                              ctx.alliance.anonymous)
-        if isinstance(effect, ChangeDates):
-            if ctx.alliance is None or ctx.member is None or ctx.member.role != "coordinator":
-                return None
-            uow.update_dates(ctx.alliance.id, effect.start_at, effect.mid_at, effect.end_at)
-            self.replan(uow, ctx.alliance.id)
-            return DatesChanged()
-        if isinstance(effect, Then):
-            return effect.event
-        if isinstance(effect, NudgesOff):
-            member = uow.get_member(effect.member_id)
-            if member is not None and member.person_id == person.id:
-                uow.set_nudges_off(member.id)
-            return None
-        if isinstance(effect, SetAnonymous):
-            if ctx.alliance is not None and ctx.member is not None \
-                    and ctx.member.role == "coordinator":
-                uow.set_anonymous(ctx.alliance.id, effect.anonymous)
-            return None
-        if isinstance(effect, LinkGroup):
-            alliance = uow.find_by_code(effect.code)
-            member = self._member_of(uow, person, alliance.id) if alliance else None
-            if alliance is None or member is None or member.role != "coordinator":
-                return GroupResult("refused")
-            uow.link_group(alliance.id, effect.chat_id)
-            return GroupResult("linked", alliance.name)
-        if isinstance(effect, LoadGroupSummary):
-            alliance = uow.find_by_group(effect.chat_id)
-            if alliance is None or self._member_of(uow, person, alliance.id) is None:
-                return GroupResult("not_linked")
-            request = LoadSummary(current_phase(alliance, ctx.now), "g", True, False)
-            return SummaryData(request, tuple(uow.organisations(alliance.id)),
-                               tuple(uow.alliance_answers(alliance.id)), alliance.anonymous,
-                               alliance.name)
-        if isinstance(effect, LoadSummary):
-            if ctx.alliance is None:
-                return None
-            return SummaryData(effect, tuple(uow.organisations(ctx.alliance.id)),
-                               tuple(uow.alliance_answers(ctx.alliance.id)),
-                               ctx.alliance.anonymous, ctx.alliance.name)
-        raise TypeError(f"unknown effect {effect!r}")
-
-    @staticmethod
-    def _member_of(uow: UnitOfWork, person: Person, alliance_id: int) -> Member | None:
-        return next((m for m in uow.members(alliance_id) if m.person_id == person.id), None)
-
-    def _create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance
-                ) -> Created:
-        code = self.new_code()
-        while uow.find_by_code(code) is not None:
-            code = self.new_code()
-        alliance = uow.add_alliance(effect.name, effect.start_at, effect.end_at, effect.mid_at,
-                                    code, ctx.timezone, ctx.now)
-        org = uow.add_organisation(alliance.id, effect.organisation_name,
-                                   effect.organisation_kind)
-        member = uow.add_member(alliance.id, org.id, person.id, "coordinator", ctx.now)
-        self.replan(uow, alliance.id)
-        return Created(member.id, alliance.name, code)
-
-    def _join(self, uow: UnitOfWork, person: Person, ctx: Context, effect: JoinAlliance
-              ) -> object:
-        alliance = uow.find_by_code(effect.code)
-        if alliance is None or alliance.id != effect.alliance_id:
-            return CodeNotFound()
-        orgs = uow.organisations(alliance.id)
-        existing = self._member_of(uow, person, alliance.id)
-        if existing is not None:
-            org = next((o for o in orgs if o.id == existing.organisation_id), None)
-            return Joined(existing.id, alliance.name, org.name if org else "")
-        if effect.organisation_id is not None:
-            org = next((o for o in orgs if o.id == effect.organisation_id), None)
-            if org is None:
-                return CodeNotFound()
-        else:
-            name = effect.organisation_name or ""
-            org = next((o for o in orgs if o.name.casefold() == name.casefold()), None)
-            if org is None:
-                org = uow.add_organisation(alliance.id, name, effect.organisation_kind or "autre")
-        member = uow.add_member(alliance.id, org.id, person.id, "partner", ctx.now)
-        self.replan(uow, alliance.id)
-        return Joined(member.id, alliance.name, org.name)
+        return self.effects.apply(uow, person, ctx, effect)
 
 
 def _needs_memberships(event: object) -> bool:

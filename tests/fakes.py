@@ -31,6 +31,7 @@ class _Data:
     reminders: dict[int, Reminder] = field(default_factory=dict)
     sessions: dict[int, str] = field(default_factory=dict)
     walks: dict[int, str] = field(default_factory=dict)
+    warned: set[int] = field(default_factory=set)
     next_id: int = 1
 
 
@@ -122,10 +123,12 @@ class FakeUnitOfWork:
         return self.d.members.get(member_id)
 
     def members(self, alliance_id: int) -> list[Member]:
-        return [m for m in self.d.members.values() if m.alliance_id == alliance_id]
+        return [m for m in self.d.members.values()
+                if m.alliance_id == alliance_id and m.left_at is None]
 
     def members_of_person(self, person_id: int) -> list[Member]:
-        return [m for m in self.d.members.values() if m.person_id == person_id]
+        return [m for m in self.d.members.values()
+                if m.person_id == person_id and m.left_at is None]
 
     # answers
     def add_answer(self, answer: NewAnswer) -> Answer:
@@ -233,6 +236,72 @@ class FakeUnitOfWork:
         for member_id in member_ids:
             self.d.members[member_id] = replace(self.d.members[member_id], unreachable_at=None)
 
+    # memberships
+    def set_role(self, member_id: int, role: str) -> None:
+        self.d.members[member_id] = replace(self.d.members[member_id], role=role)
+
+    def leave(self, member_id: int, now: datetime) -> None:
+        placeholder = Person(self._id(), "former", f"member-{member_id}", "")
+        self.d.people[placeholder.id] = placeholder
+        self.d.members[member_id] = replace(self.d.members[member_id],
+                                            person_id=placeholder.id, left_at=now)
+        self.d.walks.pop(member_id, None)
+        for r in list(self.d.reminders.values()):
+            if r.member_id == member_id and r.sent_at is None:
+                del self.d.reminders[r.id]
+
+    def erase_person(self, person_id: int, delete_answers: bool, now: datetime) -> None:
+        for m in [m for m in self.d.members.values() if m.person_id == person_id]:
+            if delete_answers:
+                self.d.answers = [a for a in self.d.answers if a.member_id != m.id]
+            self.leave(m.id, now)
+            self.d.reminders = {k: r for k, r in self.d.reminders.items()
+                                if r.member_id != m.id}
+        self.d.sessions.pop(person_id, None)
+        self.d.people.pop(person_id, None)
+
+    def person_data(self, person_id: int) -> dict[str, Any]:
+        person = self.d.people.get(person_id)
+        if person is None:
+            return {}
+        return {"person": {"channel": person.channel, "id": person.external_id,
+                           "name": person.display_name},
+                "memberships": [{"alliance": self.d.alliances[m.alliance_id].name,
+                                 "answers": len(self.answers_of(m.id))}
+                                for m in self.d.members.values() if m.person_id == person_id]}
+
+    def answers_of(self, member_id: int) -> list[Answer]:
+        return [a for a in self.d.answers if a.member_id == member_id]
+
+    def archive_alliance(self, alliance_id: int, now: datetime) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], archived_at=now)
+        for r in list(self.d.reminders.values()):
+            if r.alliance_id == alliance_id:
+                self.cancel_reminder(r.id, now)
+
+    def alliances_ended_before(self, moment: datetime) -> list[Alliance]:
+        return [a for a in self.d.alliances.values() if a.end_at < moment]
+
+    def retention_warned(self, alliance_id: int) -> bool:
+        return alliance_id in self.d.warned
+
+    def mark_retention_warned(self, alliance_id: int, now: datetime) -> None:
+        self.d.warned.add(alliance_id)
+
+    def delete_alliance(self, alliance_id: int) -> None:
+        self.d.answers = [a for a in self.d.answers if a.alliance_id != alliance_id]
+        self.d.reminders = {k: r for k, r in self.d.reminders.items()
+                            if r.alliance_id != alliance_id}
+        for m in [m for m in self.d.members.values() if m.alliance_id == alliance_id]:
+            self.d.walks.pop(m.id, None)
+            del self.d.members[m.id]
+        self.d.organisations = {k: o for k, o in self.d.organisations.items()
+                                if o.alliance_id != alliance_id}
+        del self.d.alliances[alliance_id]
+
+    def stats(self) -> dict[str, Any]:
+        return {"alliances": len(self.d.alliances), "answers": len(self.d.answers)}
+
     # states (JSON round trip, so a state that cannot be stored fails here too)
     def load_session(self, person_id: int) -> dict[str, Any] | None:
         raw = self.d.sessions.get(person_id)
@@ -256,6 +325,9 @@ class FakeStore:
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
+
+    def checkpoint(self) -> None:
+        pass
 
     def close(self) -> None:
         pass
