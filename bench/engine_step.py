@@ -367,12 +367,21 @@ def run_series(db: Database, folder: Path, label: str, steps: int, warmup: int, 
     return Run(label, folder, fs, size, answers, pooled, tuple(p99s))
 
 
-def report(runs: Sequence[Run], steps: int, warmup: int) -> str:
+def load_average() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def report(runs: Sequence[Run], steps: int, warmup: int, load_before: str) -> str:
     headline = runs[0].stats
     verdict = "yes" if headline.p99 < TARGET_P99_MS else "NO"
     lines = [
         "== engine step: one CharterService.handle() per typed/pressed answer, real SQLite ==",
         *machine(),
+        f"load average (1, 5, 15 min): {load_before} before, {load_average()} after "
+        "(other processes' CPU and disk use show up in the tail)",
         f"{steps:,} timed steps per run after {warmup:,} warm-up steps; each step = load context, "
         "Engine.step, append the answer, save walk + session, COMMIT "
         "(WAL, synchronous=FULL: fsync per commit)",
@@ -405,13 +414,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     db = seeded_database(args.answers, rebuild=args.rebuild)
     content = load_content()
+    load_before = load_average()
     runs = [run_series(db, args.dir, "real configuration, on disk", args.steps, args.warmup,
                        args.repeat, content)]
     shm = Path("/dev/shm")
     if not args.no_shm and shm.is_dir() and os.access(shm, os.W_OK):
         runs.append(run_series(db, shm, "for comparison only: same on /dev/shm (tmpfs, fsync "
                                "is a no-op)", args.steps, args.warmup, 1, content))
-    print(report(runs, args.steps, args.warmup))
+    print(report(runs, args.steps, args.warmup, load_before))
     return 0
 
 

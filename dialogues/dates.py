@@ -51,8 +51,13 @@ def midpoint(start: datetime, end: datetime) -> datetime:
     return start + (end - start) / 2
 
 
-def show_date(moment: datetime) -> str:
-    """15/01/2027, or 15/01/2027 14:30 when a time other than midnight was given."""
+def show_date(moment: datetime, tz: str | None = None) -> str:
+    """15/01/2027, or 15/01/2027 14:30 when a time other than midnight was given.
+
+    With `tz`, the moment is first shown in that time zone (the database keeps UTC).
+    """
+    if tz is not None:
+        moment = moment.astimezone(ZoneInfo(tz))
     if moment.hour == 0 and moment.minute == 0:
         return moment.strftime("%d/%m/%Y")
     return moment.strftime("%d/%m/%Y %H:%M")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from dialogues.dates import parse_date, show_date
 from dialogues.domain import Alliance
@@ -38,11 +37,10 @@ class Deadlines:
     def show(self, alliance: Alliance, phase: str, member_id: int, coordinator: bool,
              edit: bool = False) -> Outgoing:
         s = self.s
-        tz = ZoneInfo(alliance.timezone)
+        tz = alliance.timezone
         text = s.say("deadlines.show", alliance=alliance.name, phase=s.phases[phase].label,
-                     start=show_date(alliance.start_at.astimezone(tz)),
-                     mid=show_date(alliance.mid_at.astimezone(tz)),
-                     end=show_date(alliance.end_at.astimezone(tz)))
+                     start=show_date(alliance.start_at, tz), mid=show_date(alliance.mid_at, tz),
+                     end=show_date(alliance.end_at, tz))
         if not coordinator:
             return Outgoing(text, edit=edit)
         rows = [(Button(s.button(f"deadline_{field}"), f"d:{member_id}:{field}"),)
@@ -96,8 +94,7 @@ class Deadlines:
                 return DeadlineResult(form, (Outgoing(s.say("new.bad_date")), *self.prompt(form)))
             dates[form.step] = moment
         if not dates["start"] < dates["mid"] < dates["end"]:
-            tz = ZoneInfo(alliance.timezone)
-            shown = {k: show_date(v.astimezone(tz)) for k, v in dates.items()}
+            shown = {k: show_date(v, alliance.timezone) for k, v in dates.items()}
             return DeadlineResult(form, (Outgoing(s.say("deadlines.order", **shown)),))
         return DeadlineResult(None, (), (ChangeDates(dates["start"], dates["mid"], dates["end"]),))
 

@@ -34,9 +34,9 @@ from dialogues.effects import (
     Then,
 )
 from dialogues.exports import Exports
-from dialogues.members_view import MembersView
 from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
+from dialogues.members_view import MembersView
 from dialogues.messages import Button, Command, Event, GroupCommand, Other, Outgoing, Press, Text
 from dialogues.script import Html, Script
 from dialogues.state import Form, Session, WalkState
@@ -312,6 +312,8 @@ class Engine:
             return self.forms.prompt(session.form)
         if walk is not None and ctx.member is not None and ctx.alliance is not None:
             return self.walks.prompt(walk, self._view(walk, ctx))
+        if ctx.alliance is not None and ctx.alliance.archived_at is not None:
+            return (Outgoing(self.script.say("archive.read_only", alliance=ctx.alliance.name)),)
         if ctx.alliance is not None:
             return (self._welcome_back(ctx),)
         return (Outgoing(self.script.say("welcome")),)

@@ -141,7 +141,8 @@ class ReminderService:
     def _phase_open(self, alliance: Alliance, member: Member, phase: str) -> Outgoing:
         s = self.s
         text = s.say(f"reminder.phase.{phase}", alliance=alliance.name,
-                     phase=s.phases[phase].label, end=show_date(alliance.end_at))
+                     phase=s.phases[phase].label,
+                     end=show_date(alliance.end_at, alliance.timezone))
         return Outgoing(text, ((Button(s.button("reevaluate"), f"c:{member.id}"),),))
 
     def _nudge(self, uow: UnitOfWork, alliance: Alliance, member: Member, phase: str

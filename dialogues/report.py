@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from dialogues.charter import Charter
 from dialogues.dates import show_date
@@ -62,14 +61,13 @@ class Report:
             doc.set_font(FONT, "", size)
             doc.multi_cell(0, 5, _bmp(text), new_x="LMARGIN", new_y="NEXT")
 
-        tz = ZoneInfo(alliance.timezone)
+        tz = alliance.timezone
         phase = s.phases[summary.phase].label
         heading(self.t("report.title", alliance=alliance.name), 16)
         para(self.t("report.subtitle", charter=self.charter.title, phase=phase,
-                    date=show_date(now.astimezone(tz))))
-        para(self.t("report.dates", start=show_date(alliance.start_at.astimezone(tz)),
-                    mid=show_date(alliance.mid_at.astimezone(tz)),
-                    end=show_date(alliance.end_at.astimezone(tz))))
+                    date=show_date(now, tz)))
+        para(self.t("report.dates", start=show_date(alliance.start_at, tz),
+                    mid=show_date(alliance.mid_at, tz), end=show_date(alliance.end_at, tz)))
         doc.ln(3)
 
         heading(self.t("report.partners"))

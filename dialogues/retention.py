@@ -48,7 +48,8 @@ class RetentionService:
                     continue
                 uow.mark_retention_warned(alliance.id, now)
                 text = self.s.say("retention.warning", alliance=alliance.name,
-                                  date=show_date(deletion), months=self.months)
+                                  date=show_date(deletion, alliance.timezone),
+                                  months=self.months)
                 for member in uow.members(alliance.id):
                     person = uow.get_person(member.person_id)
                     if member.role == "coordinator" and person is not None:
