@@ -118,6 +118,8 @@ MESSAGES: dict[str, frozenset[str]] = {
         "summary.evolution_title": "phase previous",
         "summary.evolution_line": "number title changes",
         "summary.change": "arrow organisation before after",
+        "summary.change_count": "arrow count",
+        "summary.more": "count",
         "summary.arrow.up": "",
         "summary.arrow.down": "",
         "summary.arrow.same": "",

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dialogues.charter import Charter, Family
 from dialogues.messages import Button, Outgoing
-from dialogues.script import Html, Script
+from dialogues.script import Html, Script, plain_text
 from dialogues.summary import DIVERGENCE, LeverSummary, Summary
 
 PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
 NAMES_INLINE = 6  # above this many organisations, a lever shows counts instead of names
-TEXT_CUT = 400
+TEXT_CUT = 300
+MESSAGE_BUDGET = 3800  # visible characters per message, under Telegram's 4,096
 
 
 class SummaryView:
@@ -102,16 +103,23 @@ class SummaryView:
             if not item.changes:
                 continue
             found = True
-            changes = " · ".join(
-                s.say("summary.change", arrow=s.say(f"summary.arrow.{c.direction}"),
-                      organisation=c.organisation, before=s.position_label(c.before),
-                      after=s.position_label(c.after))
-                for c in item.changes)
+            if len(item.changes) <= NAMES_INLINE:
+                changes = " · ".join(
+                    s.say("summary.change", arrow=s.say(f"summary.arrow.{c.direction}"),
+                          organisation=c.organisation, before=s.position_label(c.before),
+                          after=s.position_label(c.after))
+                    for c in item.changes)
+            else:
+                directions = [c.direction for c in item.changes]
+                changes = " · ".join(
+                    s.say("summary.change_count", arrow=s.say(f"summary.arrow.{d}"),
+                          count=directions.count(d))
+                    for d in ("up", "down", "same", "unknown") if d in directions)
             lines.append(s.say("summary.evolution_line", number=item.lever.number,
                                title=item.lever.title, changes=Html(changes)))
         if not found:
             lines.append(s.say("summary.evolution_empty"))
-        return Outgoing("\n".join(lines), self._back(summary, member_id))
+        return Outgoing(self._fit(lines), self._back(summary, member_id))
 
     def _texts(self, summary: Summary, index: int, member_id: int) -> Outgoing:
         s = self.s
@@ -134,9 +142,23 @@ class SummaryView:
                                    text=_cut(text.text, TEXT_CUT)))
         if not found:
             lines.append(s.say("summary.texts_empty"))
-        return Outgoing("\n".join(lines), self._back(summary, member_id))
+        return Outgoing(self._fit(lines), self._back(summary, member_id))
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _fit(self, lines: list[str]) -> str:
+        """Join lines into one phone-sized message; what does not fit is counted, not lost."""
+        kept: list[str] = []
+        used = 0
+        for i, line in enumerate(lines):
+            size = len(plain_text(line)) + 1
+            if used + size > MESSAGE_BUDGET:
+                rest = sum(1 for x in lines[i:] if x)
+                kept.append(self.s.say("summary.more", count=rest))
+                break
+            kept.append(line)
+            used += size
+        return "\n".join(kept)
 
     def _positions(self, item: LeverSummary) -> str:
         s = self.s
