@@ -289,6 +289,7 @@ class Run:
     answers: int
     timings: Timings
     p99s: tuple[float, ...]  # of each run, ms
+    fsync: Stats | None = None  # a bare 4 KiB write + fsync in the same folder, just before
 
     @property
     def stats(self) -> Stats:
@@ -298,6 +299,10 @@ class Run:
         t = self.timings
         lines = [f"{self.label}: {self.folder} ({self.filesystem}), "
                  f"{self.size_bytes / 1e6:,.0f} MB, {self.answers:,} answers"]
+        if self.fsync is not None:
+            f = self.fsync
+            lines.append(f"  the disk itself, just before: 4 KiB write + fsync, n={f.count}: "
+                         f"p50 {f.p50:.3f} ms, p99 {f.p99:.3f} ms, max {f.max:.3f} ms")
         if len(self.p99s) > 1:
             each = ", ".join(f"{p:.3f}" for p in self.p99s)
             lines.append(f"  {len(self.p99s)} runs pooled; p99 of each run: {each} ms")
@@ -307,6 +312,8 @@ class Run:
             if values:
                 lines.append(Stats.of(values).row(f"  {kind}"))
         rest = [a - e - c for a, e, c in zip(t.total, t.engine, t.commit, strict=True)]
+        lines.append(Stats.of([a - c for a, c in zip(t.total, t.commit, strict=True)])
+                     .row("every step minus COMMIT"))
         lines.append(Stats.of(t.engine).row("part: Engine.step (pure)"))
         lines.append(Stats.of(t.commit).row("part: COMMIT (+fsync)"))
         lines.append(Stats.of(rest).row("part: reads/writes, JSON"))
@@ -344,9 +351,28 @@ def filesystem_of(path: Path) -> str:
     return kind
 
 
+def fsync_latency(folder: Path, count: int = 200) -> Stats:
+    """How long the filesystem under `folder` takes to fsync a small write."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="fsync-probe-", dir=folder)
+    block = b"x" * 4096
+    times = []
+    try:
+        for _ in range(count):
+            t0 = time.perf_counter_ns()
+            os.write(fd, block)
+            os.fsync(fd)
+            times.append(time.perf_counter_ns() - t0)
+    finally:
+        os.close(fd)
+        os.unlink(name)
+    return Stats.of(times)
+
+
 def run_series(db: Database, folder: Path, label: str, steps: int, warmup: int, repeat: int,
                content: Content) -> Run:
     """`repeat` runs, each on a fresh copy of the seeded file in `folder`; timings pooled."""
+    disk = fsync_latency(folder)
     pooled = Timings()
     p99s = []
     for _ in range(repeat):
@@ -364,7 +390,7 @@ def run_series(db: Database, folder: Path, label: str, steps: int, warmup: int, 
         p99s.append(Stats.of(timings.total).p99)
         for name in ("total", "kinds", "engine", "commit"):
             getattr(pooled, name).extend(getattr(timings, name))
-    return Run(label, folder, fs, size, answers, pooled, tuple(p99s))
+    return Run(label, folder, fs, size, answers, pooled, tuple(p99s), disk)
 
 
 def load_average() -> str:

@@ -1,62 +1,68 @@
-"""Sends due reminders. One repeating job carries nothing: the database says what is due."""
+"""Sends due reminders and retention warnings. The job carries nothing: the database decides."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
 
-from bot.notifier import BLOCKED, SENT, merge
-from dialogues.messages import Outgoing
-from dialogues.reminder_service import Delivery, ReminderService
+from telegram import Bot
+
+from bot.notifier import BLOCKED, SENT, Sender, merge
+from dialogues.reminder_service import Delivery, Notice, ReminderService
+from dialogues.retention import RetentionService
 
 log = logging.getLogger("charte_bot.reminders")
 
-JOB_NAME = "reminders"
-
-
-class Notifier(Protocol):
-    async def send(self, chat_id: int | str, messages: list[Outgoing]) -> str: ...
+CHANNEL = "telegram"
 
 
 class ReminderDispatcher:
-    def __init__(self, reminders: ReminderService, notifier: Notifier,
-                 channel: str = "telegram") -> None:
+    def __init__(self, reminders: ReminderService, retention: RetentionService, bot: Bot,
+                 sender: Sender) -> None:
         self.reminders = reminders
-        self.notifier = notifier
-        self.channel = channel
+        self.retention = retention
+        self.bot = bot
+        self.sender = sender
         self._lock = asyncio.Lock()
-        self.sent = 0
+        self.delivered = 0
 
     async def run_due(self) -> int:
-        """Send every reminder due now; returns how many were delivered. Never runs twice at once.
+        """Send every reminder due now; never two runs at once. Returns how many were sent.
 
-        Each reminder is re-read and claimed in the database just before it is sent.
+        Each reminder is re-read, re-checked and marked sent in the database just before it
+        goes out, so a restart (even two quick ones) never sends one twice.
         """
         if self._lock.locked():
             return 0
-        delivered = 0
+        sent = 0
         async with self._lock:
-            while True:
-                due = await asyncio.to_thread(self.reminders.due)
-                if not due:
-                    break
+            while due := await asyncio.to_thread(self.reminders.due):
                 for reminder_id in due:
                     delivery = await asyncio.to_thread(self.reminders.prepare, reminder_id)
                     if delivery is not None and await self._deliver(delivery):
-                        delivered += 1
-        self.sent += delivered
-        return delivered
+                        sent += 1
+        self.delivered += sent
+        if sent:
+            log.info("%d reminders sent", sent)
+        return sent
+
+    async def run_retention(self) -> None:
+        for notice in await asyncio.to_thread(self.retention.run):
+            await self._notify(notice)
 
     async def _deliver(self, delivery: Delivery) -> bool:
-        if delivery.channel != self.channel:
+        if delivery.channel != CHANNEL:
             return False  # a console user: nothing can reach them
-        status = await self.notifier.send(int(delivery.chat), merge(delivery.messages))
+        status = await self.sender.send_all(self.bot, int(delivery.chat),
+                                            merge(delivery.messages))
         if status == BLOCKED:
-            notices = await asyncio.to_thread(self.reminders.unreachable, delivery.member_id)
-            for notice in notices:
-                if notice.channel == self.channel:
-                    await self.notifier.send(int(notice.chat), [notice.message])
+            for notice in await asyncio.to_thread(self.reminders.unreachable, delivery.member_id):
+                await self._notify(notice)
         if delivery.group_chat_id is not None and delivery.group_messages:
-            await self.notifier.send(delivery.group_chat_id, list(delivery.group_messages))
+            await self.sender.send_all(self.bot, delivery.group_chat_id,
+                                       list(delivery.group_messages))
         return status == SENT
+
+    async def _notify(self, notice: Notice) -> None:
+        if notice.channel == CHANNEL:
+            await self.sender.send(self.bot, int(notice.chat), notice.message)

@@ -1,23 +1,34 @@
-"""Sending engine messages to a Telegram chat: HTML, split, retried; the one way out to Telegram."""
+"""The one way out to Telegram: HTML, cut in pieces, retried; used by the edge and reminders."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+import warnings
 from collections.abc import Sequence
-from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.split import split_html
-from dialogues.messages import Outgoing
+from bot.split import CAPTION_LIMIT, plain_text, split_html, visible_length
+from dialogues.messages import Attachment, Outgoing
 
-log = logging.getLogger("charte_bot.notifier")
+log = logging.getLogger("charte_bot.sender")
 
-ATTEMPTS = 4
+SEND_ATTEMPTS = 3  # tries of one message on a network error, a 5xx or a 429
+RETRY_DELAY = 0.5  # seconds before the second try, twice that before the third
+MAX_RETRY_AFTER = 60.0  # a longer 429 wait gives the message up instead of stalling everyone
 SENT, BLOCKED, FAILED = "sent", "blocked", "failed"
 
 
@@ -31,7 +42,7 @@ def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
 
 
 def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
-    """Consecutive texts without buttons join the next message: one message per chat and burst."""
+    """Texts without buttons join the next message: one message per chat and burst."""
     merged: list[Outgoing] = []
     pending: list[str] = []
     for message in messages:
@@ -47,72 +58,105 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
     return merged
 
 
-def _seconds(retry_after: int | float | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
+class Sender:
+    """Sends engine messages; `pace` (an aiolimiter) spaces out bulk sending such as reminders."""
 
-
-class TelegramNotifier:
-    """Sends with retries: 429 waits retry_after, 5xx and timeouts back off, 403 is final."""
-
-    def __init__(self, bot: Bot, pace: AsyncLimiter | None = None) -> None:
-        self.bot = bot
+    def __init__(self, pace: AsyncLimiter | None = None) -> None:
         self.pace = pace
 
-    async def send(self, chat_id: int | str, messages: Sequence[Outgoing]) -> str:
+    async def send_all(self, bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> str:
+        """Send in order; stops at the first message that cannot be delivered."""
         for message in messages:
-            status = await self._one(chat_id, message)
+            status = await self.send(bot, chat_id, message)
             if status != SENT:
                 return status
         return SENT
 
-    async def _one(self, chat_id: int | str, message: Outgoing) -> str:
+    async def send(self, bot: Bot, chat_id: int, message: Outgoing) -> str:
+        """Send one engine message (cut in pieces if long): SENT, BLOCKED or FAILED."""
+        keyboard = markup(message)
         if message.attachment is not None:
-            return await self._call(chat_id, self._attachment, chat_id, message)
+            if visible_length(message.text) <= CAPTION_LIMIT:
+                return await self.send_piece(bot, chat_id, message.text, keyboard,
+                                             message.attachment)
+            status = await self.send_piece(bot, chat_id, "", None, message.attachment)
+            if status != SENT:
+                return status
         pieces = split_html(message.text)
+        if not pieces:
+            if keyboard is not None:
+                log.warning("a message with buttons and no text was not sent to chat %s",
+                            chat_id)
+            return SENT
         for i, piece in enumerate(pieces):
-            keyboard = markup(message) if i == len(pieces) - 1 else None
-            status = await self._call(chat_id, self.bot.send_message, chat_id=chat_id,
-                                      text=piece, parse_mode=ParseMode.HTML,
-                                      reply_markup=keyboard)
+            last = i == len(pieces) - 1
+            status = await self.send_piece(bot, chat_id, piece, keyboard if last else None)
             if status != SENT:
                 return status
         return SENT
 
-    async def _attachment(self, chat_id: int | str, message: Outgoing) -> None:
-        attachment = message.attachment
-        assert attachment is not None
-        file = InputFile(attachment.data, filename=attachment.filename)
-        caption = message.text if len(message.text) <= 1024 else None
-        if attachment.kind == "photo":
-            await self.bot.send_photo(chat_id=chat_id, photo=file, caption=caption,
-                                      parse_mode=ParseMode.HTML, reply_markup=markup(message))
-        else:
-            await self.bot.send_document(chat_id=chat_id, document=file, caption=caption,
-                                         parse_mode=ParseMode.HTML, reply_markup=markup(message))
-
-    async def _call(self, chat_id: int | str, method, *args, **kwargs) -> str:  # noqa: ANN001
-        for attempt in range(1, ATTEMPTS + 1):
+    async def send_piece(self, bot: Bot, chat_id: int, text: str,
+                         keyboard: InlineKeyboardMarkup | None,
+                         attachment: Attachment | None = None) -> str:
+        as_html = True
+        attempt = 0
+        while True:
+            attempt += 1
             try:
                 if self.pace is not None:
                     async with self.pace:
-                        await method(*args, **kwargs)
+                        await _deliver(bot, chat_id, text, keyboard, attachment, as_html)
                 else:
-                    await method(*args, **kwargs)
+                    await _deliver(bot, chat_id, text, keyboard, attachment, as_html)
                 return SENT
-            except Forbidden:
-                log.warning("chat %s blocked the bot", chat_id)
+            except Forbidden as err:
+                log.warning("chat %s cannot be written to (%s); message not delivered",
+                            chat_id, err)
                 return BLOCKED
             except RetryAfter as err:
-                delay = _seconds(err.retry_after)
+                delay = _retry_after(err)
+                if attempt >= SEND_ATTEMPTS or delay > MAX_RETRY_AFTER:
+                    log.error("giving up sending to chat %s: 429, retry after %.0f s",
+                              chat_id, delay)
+                    return FAILED
                 log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
                 await asyncio.sleep(delay)
-            except BadRequest as err:
-                log.error("Telegram refused a message for chat %s: %s", chat_id, err)
+            except BadRequest as err:  # before NetworkError: BadRequest is one of them
+                if as_html and "parse entities" in str(err).lower():
+                    log.error("Telegram refused the HTML of a message to chat %s (%s); "
+                              "sending it as plain text", chat_id, err)
+                    text, as_html = plain_text(text), False
+                    continue
+                log.error("Telegram refused a message to chat %s: %s", chat_id, err)
                 return FAILED
             except (TimedOut, NetworkError) as err:
-                if attempt == ATTEMPTS:
-                    log.error("giving up on chat %s: %s", chat_id, err)
+                if attempt >= SEND_ATTEMPTS:
+                    log.error("giving up sending to chat %s: %s", chat_id, err)
                     return FAILED
-                log.warning("sending to chat %s failed (%s); retrying", chat_id, err)
-                await asyncio.sleep(0.5 * 2 ** (attempt - 1))
-        return FAILED
+                log.warning("send to chat %s failed (%s), retrying", chat_id, err)
+                await asyncio.sleep(RETRY_DELAY * attempt)
+            except TelegramError as err:
+                log.error("could not send to chat %s: %s", chat_id, err)
+                return FAILED
+
+
+async def _deliver(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None,
+                   attachment: Attachment | None, as_html: bool) -> None:
+    mode = ParseMode.HTML if as_html else None
+    if attachment is None:
+        await bot.send_message(chat_id=chat_id, text=text, parse_mode=mode, reply_markup=keyboard)
+    elif attachment.kind == "photo":
+        await bot.send_photo(chat_id=chat_id, photo=attachment.data,
+                             filename=attachment.filename, caption=text or None,
+                             parse_mode=mode, reply_markup=keyboard)
+    else:
+        await bot.send_document(chat_id=chat_id, document=attachment.data,
+                                filename=attachment.filename, caption=text or None,
+                                parse_mode=mode, reply_markup=keyboard)
+
+
+def _retry_after(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)

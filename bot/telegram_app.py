@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import secrets
 import sys
-import warnings
 
+from aiolimiter import AsyncLimiter
 from telegram import (
     Bot,
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
 from telegram.constants import ChatType, ParseMode
 from telegram.error import (
     BadRequest,
-    Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.ext import (
     AIORateLimiter,
@@ -37,31 +31,41 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.compose import App, build_app
+from bot.dispatcher import ReminderDispatcher
 from bot.logs import setup_logging
-from bot.split import CAPTION_LIMIT, plain_text, split_html, visible_length
-from dialogues.engine import COMMANDS
-from dialogues.messages import Attachment, Command, Other, Outgoing, Press, Text
+from bot.notifier import SENT, Sender, markup
+from bot.split import split_html
+from dialogues.engine import COMMANDS, GROUP_COMMANDS
+from dialogues.messages import Command, GroupCommand, Other, Outgoing, Press, Text
 from dialogues.service import PersonRef
 
 log = logging.getLogger("charte_bot.telegram")
 
 DEFAULT_API = "https://api.telegram.org"
-SEND_ATTEMPTS = 3  # tries of one message on a network error, a 5xx or a 429
-RETRY_DELAY = 0.5  # seconds before the second try, twice that before the third
-MAX_RETRY_AFTER = 60.0  # a longer 429 wait gives the message up instead of stalling everyone
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
 class TelegramEdge:
     """Holds the app; each handler is a few lines: make an event, call the service, render."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, sender: Sender | None = None) -> None:
         self.app = app
+        self.sender = sender or Sender()
         self.invite_link: str | None = None
+        self.dispatcher: ReminderDispatcher | None = None
+
+    # --- jobs -------------------------------------------------------------------------------
+
+    async def reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.run_due()
+
+    async def retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.run_retention()
 
     # --- handlers ---------------------------------------------------------------------------
 
@@ -94,18 +98,29 @@ class TelegramEdge:
         await self._run(update, context, Press(query.data or ""))
 
     async def _in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """In a group the bot answers only commands addressed to it, and points to private."""
+        """In a group the bot answers only commands addressed to it: /lier and /synthese work
+        there, the others point to a private chat; everything else gets silence."""
         message = update.effective_message
         text = message.text if message else None
         if not text or not text.startswith("/") or update.edited_message is not None:
             return
-        name, _, target = text.split()[0][1:].partition("@")
-        if name.lower() not in COMMANDS:
+        head, _, arg = text.strip().partition(" ")
+        name, _, target = head[1:].partition("@")
+        name = name.lower()
+        if name not in COMMANDS and name not in GROUP_COMMANDS:
             return
         if target and target.lower() != (context.bot.username or "").lower():
             return
         chat = update.effective_chat
-        assert chat is not None
+        user = update.effective_user
+        assert chat is not None and user is not None
+        if name in GROUP_COMMANDS:
+            ref = PersonRef("telegram", str(user.id), user.full_name)
+            event = GroupCommand(chat.id, name, arg.strip())
+            for out in await asyncio.to_thread(self.app.service.handle, ref, event):
+                if not await self._send(context.bot, chat.id, out):
+                    return
+            return
         await self._send(context.bot, chat.id, Outgoing(texts.say("tg.group_only")))
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: object
@@ -115,6 +130,8 @@ class TelegramEdge:
         assert user is not None and chat is not None
         ref = PersonRef("telegram", str(user.id), user.full_name)
         outgoing = await asyncio.to_thread(self.app.service.handle, ref, event, self.invite_link)
+        if self.dispatcher is not None:  # a date may have moved: look for due reminders now
+            context.application.create_task(self.dispatcher.run_due())
         pressed = update.callback_query.message if update.callback_query else None
         for message in outgoing:
             if (message.edit and isinstance(pressed, Message)
@@ -136,7 +153,7 @@ class TelegramEdge:
                 message_id=pressed.message_id,
                 text=message.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=_markup(message),
+                reply_markup=markup(message),
             )
         except BadRequest as err:
             if "not modified" in str(err).lower():
@@ -149,96 +166,7 @@ class TelegramEdge:
         return True
 
     async def _send(self, bot: Bot, chat_id: int, message: Outgoing) -> bool:
-        """Send one engine message (cut in pieces if long); False if it could not be delivered."""
-        markup = _markup(message)
-        if message.attachment is not None:
-            if visible_length(message.text) <= CAPTION_LIMIT:
-                return await self._send_piece(bot, chat_id, message.text, markup,
-                                              message.attachment)
-            if not await self._send_piece(bot, chat_id, "", None, message.attachment):
-                return False
-        pieces = split_html(message.text)
-        if not pieces:
-            if markup is not None:
-                log.warning("a message with buttons and no text was not sent to chat %s",
-                            chat_id)
-            return True
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            if not await self._send_piece(bot, chat_id, piece, markup if last else None):
-                return False
-        return True
-
-    async def _send_piece(self, bot: Bot, chat_id: int, text: str,
-                          markup: InlineKeyboardMarkup | None,
-                          attachment: Attachment | None = None) -> bool:
-        as_html = True
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await _deliver(bot, chat_id, text, markup, attachment, as_html)
-                return True
-            except Forbidden as err:
-                log.warning("chat %s cannot be written to (%s); message not delivered",
-                            chat_id, err)
-                return False
-            except RetryAfter as err:
-                delay = _retry_after(err)
-                if attempt >= SEND_ATTEMPTS or delay > MAX_RETRY_AFTER:
-                    log.error("giving up sending to chat %s: 429, retry after %.0f s",
-                              chat_id, delay)
-                    return False
-                log.warning("429 for chat %s: waiting %.1f s", chat_id, delay)
-                await asyncio.sleep(delay)
-            except BadRequest as err:  # before NetworkError: BadRequest is one of them
-                if as_html and "parse entities" in str(err).lower():
-                    log.error("Telegram refused the HTML of a message to chat %s (%s); "
-                              "sending it as plain text", chat_id, err)
-                    text, as_html = plain_text(text), False
-                    continue
-                log.error("Telegram refused a message to chat %s: %s", chat_id, err)
-                return False
-            except (TimedOut, NetworkError) as err:
-                if attempt >= SEND_ATTEMPTS:
-                    log.error("giving up sending to chat %s: %s", chat_id, err)
-                    return False
-                log.warning("send to chat %s failed (%s), retrying", chat_id, err)
-                await asyncio.sleep(RETRY_DELAY * attempt)
-            except TelegramError as err:
-                log.error("could not send to chat %s: %s", chat_id, err)
-                return False
-
-
-async def _deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None,
-                   attachment: Attachment | None, as_html: bool) -> None:
-    mode = ParseMode.HTML if as_html else None
-    if attachment is None:
-        await bot.send_message(chat_id=chat_id, text=text, parse_mode=mode, reply_markup=markup)
-    elif attachment.kind == "photo":
-        await bot.send_photo(chat_id=chat_id, photo=attachment.data,
-                             filename=attachment.filename, caption=text or None,
-                             parse_mode=mode, reply_markup=markup)
-    else:
-        await bot.send_document(chat_id=chat_id, document=attachment.data,
-                                filename=attachment.filename, caption=text or None,
-                                parse_mode=mode, reply_markup=markup)
-
-
-def _retry_after(error: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
-
-
-def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-         for row in message.buttons]
-    )
+        return await self.sender.send(bot, chat_id, message) == SENT
 
 
 def _command(text: str) -> Command:
@@ -283,6 +211,25 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.error("could not tell the user about the error: %s", err)
 
 
+def send_rate_from_env() -> float:
+    """Messages per second for bulk sending (reminders); Telegram allows about 30 overall."""
+    text = os.environ.get("CHARTE_SEND_RATE") or "25"
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = 0
+    return rate if 0 < rate <= 30 else 25.0
+
+
+def poll_seconds_from_env() -> float:
+    """How often the database is asked for due reminders (CHARTE_REMINDER_POLL_SECONDS)."""
+    text = os.environ.get("CHARTE_REMINDER_POLL_SECONDS") or "30"
+    try:
+        return max(0.2, float(text))
+    except ValueError:
+        return 30.0
+
+
 def build_application(app: App, token: str, api_url: str) -> Application:
     edge = TelegramEdge(app)
     root = api_url.rstrip("/")
@@ -293,6 +240,15 @@ def build_application(app: App, token: str, api_url: str) -> Application:
             await application.bot.set_my_commands(menu_commands())
         except TelegramError as err:
             log.warning("setMyCommands failed: %s", err)
+        pace = AsyncLimiter(1, 1 / send_rate_from_env())  # evenly spaced, no bursts
+        edge.dispatcher = ReminderDispatcher(app.reminders, app.retention, application.bot,
+                                             Sender(pace))
+        jobs = application.job_queue
+        assert jobs is not None
+        # One repeating job, named and carrying nothing: each run asks the database.
+        jobs.run_repeating(edge.reminders_job, name="reminders", first=0,
+                           interval=poll_seconds_from_env())
+        jobs.run_repeating(edge.retention_job, name="retention", first=60, interval=6 * 3600)
 
     application = (
         ApplicationBuilder()

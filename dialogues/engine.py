@@ -46,6 +46,8 @@ from dialogues.walk import Walk, WalkResult, WalkView
 COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
             "echeances", "export", "membres", "reglages", "archiver", "quitter", "alliances",
             "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+# Commands that work in a group chat (GroupCommand); the others point to a private chat.
+GROUP_COMMANDS = ("lier", "synthese")
 # Commands that need a current alliance.
 MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "echeances", "export",
                    "membres", "reglages", "archiver", "quitter")
@@ -128,7 +130,8 @@ class Engine:
             result = self.forms.on_result(session.form, event)
             return self._form_result(session, walk, result, event, ctx)
         if isinstance(event, Other):
-            note = Outgoing(self.script.say("unsupported"))
+            key = "edit_ignored" if event.kind == "edit" else "unsupported"
+            note = Outgoing(self.script.say(key))
             return Step(session, walk, (note, *self._current(session, walk, ctx)))
         raise TypeError(f"not an event: {event!r}")
 

@@ -30,6 +30,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "not_understood": "",
         "no_alliance": "",
         "unsupported": "",
+        "edit_ignored": "",
         "text_too_long": "length max",
         "text_empty": "",
         "cancelled": "",

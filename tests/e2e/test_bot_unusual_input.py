@@ -55,9 +55,6 @@ async def test_an_edited_message_changes_nothing_and_says_so(world: World):
     await world.settled()
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an edited message gets the sticker hint "
-                   "« Je ne lis que le texte et les boutons », untrue for a text; it should say "
-                   "that corrections are not read and how to change the answer")
 async def test_an_edited_message_is_told_that_corrections_are_not_read(world: World):
     erin = await at_lever_2_conditions(world, "Erin")
     sent = world.server.send_text(erin.user, "condition 2 avec une faute")

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import logs, telegram_app, texts
+from bot import logs, notifier, texts
 from bot.logs import RedactSecrets, setup_logging
+from bot.notifier import SENT, Sender
 from bot.telegram_app import TelegramEdge, _command, menu_commands
 from dialogues.engine import COMMANDS
 from dialogues.messages import Attachment, Button, Command, Outgoing
@@ -55,7 +56,7 @@ class StubBot:
 
 @pytest.fixture(autouse=True)
 def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(telegram_app, "RETRY_DELAY", 0)
+    monkeypatch.setattr(notifier, "RETRY_DELAY", 0)
 
 
 @pytest.fixture
@@ -63,78 +64,84 @@ def edge() -> TelegramEdge:
     return TelegramEdge(app=None)  # sending needs no service
 
 
+@pytest.fixture
+def sender() -> Sender:
+    return Sender()
+
+
 BUTTONS = ((Button("Passer ⏭", "w:1:l:0:1:skip"),),)
 
 
-async def test_a_message_is_sent_as_html_with_its_buttons(edge):
+async def test_a_message_is_sent_as_html_with_its_buttons(sender):
     bot = StubBot()
-    assert await edge._send(bot, 42, Outgoing("<b>Levier</b>", BUTTONS))
+    assert await sender.send(bot, 42, Outgoing("<b>Levier</b>", BUTTONS)) == SENT
     ((method, params),) = bot.calls
     assert method == "send_message" and params["parse_mode"] == "HTML"
     assert params["text"] == "<b>Levier</b>"
     assert params["reply_markup"].inline_keyboard[0][0].callback_data == "w:1:l:0:1:skip"
 
 
-async def test_a_long_message_goes_in_pieces_with_the_buttons_on_the_last(edge):
+async def test_a_long_message_goes_in_pieces_with_the_buttons_on_the_last(sender):
     bot = StubBot()
     text = "\n".join(f"<b>{n}</b> " + "mot " * 100 for n in range(30))
-    assert await edge._send(bot, 42, Outgoing(text, BUTTONS))
+    assert await sender.send(bot, 42, Outgoing(text, BUTTONS)) == SENT
     assert len(bot.calls) >= 3
     assert [p["reply_markup"] is not None for _, p in bot.calls] == [False] * (
         len(bot.calls) - 1) + [True]
 
 
-async def test_html_that_telegram_refuses_is_sent_again_as_plain_text(edge, caplog):
+async def test_html_that_telegram_refuses_is_sent_again_as_plain_text(sender, caplog):
     bot = StubBot(BadRequest("Can't parse entities: unclosed start tag at byte offset 3"))
-    assert await edge._send_piece(bot, 42, "<b>A &amp; B", None)
+    assert await sender.send_piece(bot, 42, "<b>A &amp; B", None) == SENT
     assert [(p["text"], p["parse_mode"]) for _, p in bot.calls] == [
         ("<b>A &amp; B", "HTML"), ("A & B", None)]
     assert "sending it as plain text" in caplog.text
 
 
-async def test_another_bad_request_is_logged_not_retried(edge, caplog):
+async def test_another_bad_request_is_logged_not_retried(sender, caplog):
     bot = StubBot(BadRequest("Chat not found"))
-    assert not await edge._send_piece(bot, 42, "texte", None)
+    assert await sender.send_piece(bot, 42, "texte", None) != SENT
     assert len(bot.calls) == 1 and "Chat not found" in caplog.text
 
 
-async def test_network_errors_are_retried_then_given_up(edge, caplog):
+async def test_network_errors_are_retried_then_given_up(sender, caplog):
     bot = StubBot(NetworkError("Bad Gateway"), TimedOut())
-    assert await edge._send_piece(bot, 42, "texte", None)
+    assert await sender.send_piece(bot, 42, "texte", None) == SENT
     assert len(bot.calls) == 3
-    down = StubBot(*[NetworkError("Bad Gateway")] * telegram_app.SEND_ATTEMPTS)
-    assert not await edge._send_piece(down, 42, "texte", None)
-    assert len(down.calls) == telegram_app.SEND_ATTEMPTS and "giving up" in caplog.text
+    down = StubBot(*[NetworkError("Bad Gateway")] * notifier.SEND_ATTEMPTS)
+    assert await sender.send_piece(down, 42, "texte", None) != SENT
+    assert len(down.calls) == notifier.SEND_ATTEMPTS and "giving up" in caplog.text
 
 
-async def test_a_429_is_waited_out(edge):
+async def test_a_429_is_waited_out(sender):
     bot = StubBot(RetryAfter(dt.timedelta(0)))
-    assert await edge._send_piece(bot, 42, "texte", None)
+    assert await sender.send_piece(bot, 42, "texte", None) == SENT
     assert len(bot.calls) == 2
 
 
-async def test_a_person_who_blocked_the_bot_gets_nothing_more(edge, caplog):
+async def test_a_person_who_blocked_the_bot_gets_nothing_more(sender, caplog):
     bot = StubBot(Forbidden("Forbidden: bot was blocked by the user"))
     long = "\n".join("mot " * 100 for _ in range(30))  # three pieces or more
-    assert not await edge._send(bot, 42, Outgoing(long))
+    assert await sender.send(bot, 42, Outgoing(long)) != SENT
     assert len(bot.calls) == 1 and "chat 42 cannot be written to" in caplog.text
 
 
-async def test_a_photo_carries_its_caption_and_buttons(edge):
+async def test_a_photo_carries_its_caption_and_buttons(sender):
     bot = StubBot()
     photo = Attachment("photo", "synthese.png", b"\x89PNG")
-    assert await edge._send(bot, 42, Outgoing("<b>Synthèse</b>", BUTTONS, attachment=photo))
+    message = Outgoing("<b>Synthèse</b>", BUTTONS, attachment=photo)
+    assert await sender.send(bot, 42, message) == SENT
     ((method, params),) = bot.calls
     assert method == "send_photo" and params["photo"] == b"\x89PNG"
     assert params["filename"] == "synthese.png" and params["caption"] == "<b>Synthèse</b>"
     assert params["reply_markup"] is not None
 
 
-async def test_a_caption_too_long_for_a_photo_follows_it_as_text(edge):
+async def test_a_caption_too_long_for_a_photo_follows_it_as_text(sender):
     bot = StubBot()
     document = Attachment("document", "rapport.pdf", b"%PDF")
     text = "x" * 1500
-    assert await edge._send(bot, 42, Outgoing(text, BUTTONS, attachment=document))
+    assert await sender.send(bot, 42, Outgoing(text, BUTTONS, attachment=document)) == SENT
     assert [(m, p.get("caption"), p["reply_markup"] is not None) for m, p in bot.calls] == [
         ("send_document", None, False), ("send_message", None, True)]
 
