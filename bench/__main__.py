@@ -1,9 +1,10 @@
 """Run the benchmarks and print a plain-text report (ready to paste into the README).
 
-    python -m bench                      # every benchmark, default settings (~20 s, plus ~8 s
+    python -m bench                      # every benchmark, default settings (~40 s, plus ~8 s
                                          # the first time to seed the 1M-answer database)
     python -m bench engine               # one of them
     python -m bench engine --steps 5000  # options after the name go to that benchmark
+    python -m bench summary              # any module of bench/ with a main(argv)
     python -m bench --list
 """
 
@@ -11,19 +12,52 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import pkgutil
 import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
-# name -> (module, what it measures); a module that does not exist (yet) is skipped.
-BENCHMARKS: dict[str, tuple[str, str]] = {
+# Short names for the known benchmarks: name -> (module, what it measures). Every other module
+# of bench/ with a main(argv) is a benchmark too, under its module name (bench/summary.py ->
+# "summary"); seed.py is a helper, not a benchmark.
+KNOWN: dict[str, tuple[str, str]] = {
     "engine": ("bench.engine_step",
                "one engine step against 1,000,000 stored answers (p99 target: 2 ms)"),
     "interpreter": ("bench.interpreter_accuracy",
                     "how well typed answers are understood, and how fast"),
 }
+NOT_BENCHMARKS = frozenset({"seed"})
+
+
+def discover() -> dict[str, tuple[str, str]]:
+    """The known benchmarks first, then any other module of bench/ (alphabetical)."""
+    found = dict(KNOWN)
+    taken = {module for module, _ in KNOWN.values()}
+    folder = Path(__file__).resolve().parent
+    for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda i: i.name):
+        module = f"bench.{info.name}"
+        if info.name.startswith("_") or info.name in NOT_BENCHMARKS or module in taken:
+            continue
+        found[info.name] = (module, _first_line(folder / f"{info.name}.py"))
+    return found
+
+
+def _first_line(path: Path) -> str:
+    """The first line of a module's docstring, without reading more of the module."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    for quote in ('"""', "'''"):
+        if text.lstrip().startswith(quote):
+            return text.lstrip()[3:].split("\n", 1)[0].strip().rstrip(".")
+    return ""
+
+
+BENCHMARKS = discover()
 
 
 def _main_of(module_name: str) -> Callable[[Sequence[str]], int | None] | None:

@@ -16,6 +16,7 @@ class Pending:
     kind: str  # "position" | "text"
     position: int | None = None  # 1..4, or UNKNOWN
     text: str | None = None
+    nonce: int = 0  # names this question in its buttons: « Oui » under an older one is stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,13 @@ class WalkState:
     paused: bool = False
     draft: str | None = None  # a sentence typed at the position step, kept as the comment
     pending: Pending | None = None
+    asked: int = 0  # confirmations asked so far (the next Pending's nonce)
+
+    def asking(self, kind: str, position: int | None = None, text: str | None = None
+               ) -> WalkState:
+        """This state with a new confirmation question pending."""
+        nonce = self.asked + 1
+        return replace(self, pending=Pending(kind, position, text, nonce), asked=nonce)
 
     def at(self, index: int, step: int = 0) -> WalkState:
         return replace(self, index=index, step=step, draft=None, pending=None, paused=False)
@@ -47,6 +55,7 @@ class WalkState:
             paused=bool(data.get("paused", False)),
             draft=data.get("draft"),
             pending=Pending(**pending) if pending else None,
+            asked=int(data.get("asked", 0)),
         )
 
 

@@ -13,7 +13,7 @@ from dialogues.effects import SaveAnswer
 from dialogues.interpreter import Interpreter, Reading
 from dialogues.messages import Button, Outgoing
 from dialogues.script import Html, Script, StepDef
-from dialogues.state import UNKNOWN, Pending, WalkState
+from dialogues.state import UNKNOWN, WalkState
 
 PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
 CODE_PHASES = {v: k for k, v in PHASE_CODES.items()}
@@ -128,8 +128,11 @@ class Walk:
             return None
         if walk.paused:
             return self._nav(walk, "resume", view, pressed=True) if value == "resume" else None
-        if value in ("yes", "no", "append"):
-            return self._confirm(walk, value, view, pressed=True) if walk.pending else None
+        answer, _, nonce = value.partition(".")
+        if answer in ("yes", "no", "append"):
+            if walk.pending is None or nonce != str(walk.pending.nonce):
+                return None  # under an older question, or none is pending
+            return self._confirm(walk, answer, view, pressed=True)
         if self.is_done(walk):
             return self._nav(walk, value, view, pressed=True) if value == "back" else None
         if value in ("1", "2", "3", "4", "u"):
@@ -163,8 +166,7 @@ class Walk:
             lever = self._lever(walk)
             old = view.answers.get(lever.id)
             if old is not None and old.position != position:
-                pending = Pending("position", position=UNKNOWN if position is None else position)
-                walk = replace(walk, pending=pending)
+                walk = walk.asking("position", UNKNOWN if position is None else position)
                 ask = s.say("walk.confirm_position", old=s.position_label(old.position),
                             new=s.position_label(position))
                 return WalkResult(walk, (Outgoing(ask, self._confirm_buttons(walk, view)),))
@@ -201,7 +203,7 @@ class Walk:
         old = view.answers.get(lever.id)
         old_text = getattr(old, step.field or "") if old else None
         if old_text and old_text != text:
-            walk = replace(walk, pending=Pending("text", text=text))
+            walk = walk.asking("text", text=text)
             ask = self.script.say("walk.confirm_text", old=_cut(old_text, RECAP_TEXT_MAX))
             buttons = self._confirm_buttons(walk, view, with_append=True)
             return WalkResult(walk, (Outgoing(ask, buttons),))
@@ -459,10 +461,11 @@ class Walk:
     def _confirm_buttons(
         self, walk: WalkState, view: WalkView, with_append: bool = False
     ) -> tuple[tuple[Button, ...], ...]:
-        row = [self._button(walk, view, "yes_replace", "yes")]
+        nonce = walk.pending.nonce if walk.pending else 0
+        row = [self._button(walk, view, "yes_replace", f"yes.{nonce}")]
         if with_append:
-            row.append(self._button(walk, view, "append"))
-        row.append(self._button(walk, view, "no_keep", "no"))
+            row.append(self._button(walk, view, "append", f"append.{nonce}"))
+        row.append(self._button(walk, view, "no_keep", f"no.{nonce}"))
         return (tuple(row),)
 
     def _button(self, walk: WalkState, view: WalkView, key: str, value: str = "") -> Button:
