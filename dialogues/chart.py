@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from dialogues.charter import Charter
+from dialogues.script import cut
 
 SIZE_INCHES = 7.2
 DPI = 150  # 1080 × 1080 pixels: sharp on a phone, well under Telegram's photo limits
@@ -43,7 +44,7 @@ def radar_png(
         values = [positions.get(lever.id) for lever in levers]
         closed_angles = [*angles, angles[0]]
         closed = [v if v is not None else math.nan for v in [*values, values[0]]]
-        (line,) = axes.plot(closed_angles, closed, linewidth=1.8, label=_short(name))
+        (line,) = axes.plot(closed_angles, closed, linewidth=1.8, label=cut(name, 28))
         axes.fill(closed_angles, [0 if math.isnan(v) else v for v in closed],
                   alpha=0.06, color=line.get_color())
     axes.set_title(title, fontsize=11, pad=24)
@@ -68,7 +69,3 @@ def _spread(series: Sequence[tuple[str, Mapping[str, int | None]]], levers: Sequ
         high[lever.id] = max(known) if known else None
         mean[lever.id] = sum(known) / len(known) if known else None  # type: ignore[assignment]
     return [(names[0], low), (names[1], mean), (names[2], high)]
-
-
-def _short(name: str, limit: int = 28) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"

@@ -38,7 +38,7 @@ from dialogues.forms import FormResult, Forms
 from dialogues.interpreter import Interpreter
 from dialogues.members_view import MembersView
 from dialogues.messages import Button, Command, Event, GroupCommand, Other, Outgoing, Press, Text
-from dialogues.script import Html, Script
+from dialogues.script import Html, Script, cut, esc
 from dialogues.state import Form, Session, WalkState
 from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
@@ -94,45 +94,42 @@ class Engine:
             return self._text(session, walk, clean(event.text), ctx)
         if isinstance(event, GroupCommand):
             return Step(session, walk, *self._group(event))
-        if isinstance(event, GroupResult):
-            key = f"group.{event.outcome}"
-            return Step(session, walk, (Outgoing(self.script.say(key,
-                                                                 alliance=event.alliance_name)),))
-        if isinstance(event, SummaryData):
-            if event.request.section == "g":
-                return Step(session, walk, self.summaries.render(event, event.alliance_name, 0))
-            if ctx.member is None or ctx.alliance is None:
-                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
-            out = self.summaries.render(event, ctx.alliance.name, ctx.member.id)
-            return Step(session, walk, out)
-        if isinstance(event, MembersData):
-            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
-                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
-            shown = self.members.render(event, ctx.alliance.name, ctx.phase, ctx.member.id,
-                                        ctx.member.role == "coordinator")
-            return Step(session, walk, (shown,))
-        if isinstance(event, Outcome):
-            text = self.script.say(event.key, name=event.name, alliance=event.alliance)
-            return Step(replace(session, form=None), walk, (Outgoing(text, edit=True),))
-        if isinstance(event, PersonData):
-            return Step(session, walk, (self.members.personal_data(event.json_text),))
-        if isinstance(event, DatesChanged):
-            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
-                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
-            return Step(session, walk, self.deadlines.changed(ctx.alliance, ctx.phase,
-                                                              ctx.member.id))
-        if isinstance(event, ExportData):
-            if ctx.member is None or ctx.alliance is None or ctx.phase is None:
-                return Step(session, walk, (Outgoing(self.script.say("no_alliance")),))
-            return Step(session, walk, self.exports.render(event, ctx.alliance, ctx.phase,
-                                                           ctx.now))
-        if isinstance(event, CodeFound | CodeNotFound | Created | Joined):
-            result = self.forms.on_result(session.form, event)
-            return self._form_result(session, walk, result, event, ctx)
         if isinstance(event, Other):
             key = "edit_ignored" if event.kind == "edit" else "unsupported"
             note = Outgoing(self.script.say(key))
             return Step(session, walk, (note, *self._current(session, walk, ctx)))
+        return self._result(session, walk, event, ctx)
+
+    def _result(self, session: Session, walk: WalkState | None, event: object, ctx: Context
+                ) -> Step:
+        """What the service fed back after applying an effect."""
+        s = self.script
+        if isinstance(event, CodeFound | CodeNotFound | Created | Joined):
+            result = self.forms.on_result(session.form, event)
+            return self._form_result(session, walk, result, event, ctx)
+        if isinstance(event, GroupResult):
+            text = s.say(f"group.{event.outcome}", alliance=event.alliance_name)
+            return Step(session, walk, (Outgoing(text),))
+        if isinstance(event, SummaryData) and event.request.section == "g":
+            return Step(session, walk, self.summaries.render(event, event.alliance_name, 0))
+        if isinstance(event, Outcome):
+            text = s.say(event.key, name=event.name, alliance=event.alliance)
+            return Step(replace(session, form=None), walk, (Outgoing(text, edit=True),))
+        if isinstance(event, PersonData):
+            return Step(session, walk, (self.members.personal_data(event.json_text),))
+        member, alliance, phase = ctx.member, ctx.alliance, ctx.phase
+        if member is None or alliance is None or phase is None:
+            return Step(session, walk, (Outgoing(s.say("no_alliance")),))
+        if isinstance(event, SummaryData):
+            return Step(session, walk, self.summaries.render(event, alliance.name, member.id))
+        if isinstance(event, MembersData):
+            shown = self.members.render(event, alliance.name, phase, member.id,
+                                        member.role == "coordinator")
+            return Step(session, walk, (shown,))
+        if isinstance(event, DatesChanged):
+            return Step(session, walk, self.deadlines.changed(alliance, phase, member.id))
+        if isinstance(event, ExportData):
+            return Step(session, walk, self.exports.render(event, alliance, phase, ctx.now))
         raise TypeError(f"not an event: {event!r}")
 
     # --- commands ---------------------------------------------------------------------------
@@ -417,7 +414,7 @@ class Engine:
             item = s.say("alliances.item", alliance=m.alliance_name,
                          organisation=m.organisation_name, role=s.roles[m.role])
             lines.append(f"• {item}" + (" ✓" if current else ""))
-            rows.append((Button(_cut(m.alliance_name, 40), f"a:{m.member_id}"),))
+            rows.append((Button(cut(m.alliance_name, 40), f"a:{m.member_id}"),))
         return (Outgoing("\n".join(lines), tuple(rows)),)
 
     def _welcome_back(self, ctx: Context) -> Outgoing:
@@ -431,23 +428,13 @@ class Engine:
     def _about(self) -> str:
         s = self.script
         c = self.charter
-        families = "\n".join(f"• <b>{_esc(f.title)}</b> — {_esc(f.question)}" for f in c.families)
-        usage = "\n".join(f"<b>{_esc(u.title)}</b> {_esc(u.text)}" for u in c.usage)
+        families = "\n".join(f"• <b>{esc(f.title)}</b> — {esc(f.question)}" for f in c.families)
+        usage = "\n".join(f"<b>{esc(u.title)}</b> {esc(u.text)}" for u in c.usage)
         return s.say("charter_about", title=c.title, intro=c.intro, families=Html(families),
                      usage=Html(usage))
 
     def _ids(self) -> list[str]:
         return [lever.id for lever in self.charter.levers]
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text, quote=False)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = ["COMMANDS", "Engine", "Event", "Step", "clean"]

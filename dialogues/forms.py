@@ -20,7 +20,7 @@ from dialogues.effects import (
 )
 from dialogues.interpreter import normalize
 from dialogues.messages import Button, Outgoing
-from dialogues.script import Script
+from dialogues.script import Script, cut
 from dialogues.state import Form
 
 CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -237,7 +237,7 @@ class Forms:
                 *self._cancel_row(form.kind, form.step))
 
     def _org_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
-        rows = [(Button(_cut(name, 40), f"f:join:org_choice:{org_id}"),)
+        rows = [(Button(cut(name, 40), f"f:join:org_choice:{org_id}"),)
                 for org_id, name in form.choices]
         rows.append((Button(self.s.button("new_org"), "f:join:org_choice:new"),))
         return (*rows, *self._cancel_row("join", "org_choice"))
@@ -248,10 +248,6 @@ class Forms:
 
 _ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
           "join": ("org_name", "org_kind")}
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _after(kind: str, step: str) -> str:

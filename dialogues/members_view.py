@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogues.effects import LoadMembers, MemberInfo, MembersData
 from dialogues.messages import Attachment, Button, Outgoing
-from dialogues.script import Html, Script
+from dialogues.script import Html, Script, cut
 
 ACTIONS = ("remove", "hand", "co")
 CONFIRMED = ("remove", "hand")  # actions that ask « are you sure? » first
@@ -65,7 +65,7 @@ class MembersView:
         rows: list[tuple[Button, ...]] = []
         if coordinator:
             lines.append(s.say("members.coordinator_hint"))
-            rows = [(Button(_cut(s.button("manage").format(name=m.name or "—"), 48),
+            rows = [(Button(cut(s.button("manage").format(name=m.name or "—"), 48),
                             f"m:{me}:{m.member_id}"),)
                     for m in data.members if m.member_id != me]
         return Outgoing("\n".join(lines), tuple(rows))
@@ -113,7 +113,3 @@ class MembersView:
         return Outgoing(self.s.say("data.caption"),
                         attachment=Attachment("document", "mes-donnees-charte-bot.json",
                                               json_text.encode("utf-8")))
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -269,6 +269,16 @@ def plain_text(text_html: str) -> str:
     return html.unescape(_TAG.sub("", text_html))
 
 
+def esc(text: str) -> str:
+    """User-provided or content text made safe for Telegram's HTML."""
+    return html.escape(text, quote=False)
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, an ellipsis showing what was cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class StepDef:
     """One question of a lever: the position scale, or a free text stored in `field`."""
@@ -306,8 +316,7 @@ class Script:
 
     def say(self, key: str, **values: object) -> str:
         """The message `key` with `values` inserted, HTML-escaped unless they are Html."""
-        safe = {k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
-                for k, v in values.items()}
+        safe = {k: v if isinstance(v, Html) else esc(str(v)) for k, v in values.items()}
         return self.messages[key].format(**safe)
 
     def position_label(self, position: int | None) -> str:

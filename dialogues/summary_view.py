@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogues.charter import Charter, Family
 from dialogues.messages import Button, Outgoing
-from dialogues.script import Html, Script, plain_text
+from dialogues.script import Html, Script, cut, plain_text
 from dialogues.summary import DIVERGENCE, LeverSummary, Summary
 
 PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
@@ -139,7 +139,7 @@ class SummaryView:
             for text in item.texts:
                 lines.append(s.say("summary.text_line", organisation=text.organisation,
                                    label=labels.get(text.field, text.field),
-                                   text=_cut(text.text, TEXT_CUT)))
+                                   text=cut(text.text, TEXT_CUT)))
         if not found:
             lines.append(s.say("summary.texts_empty"))
         return Outgoing(self._fit(lines), self._back(summary, member_id))
@@ -189,7 +189,3 @@ class SummaryView:
     @staticmethod
     def _data(member_id: int, phase: str, section: str) -> str:
         return f"s:{member_id}:{PHASE_CODES[phase]}:{section}"
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from html import escape
 from typing import Protocol
 
 from dialogues.charter import Charter, Lever
@@ -12,7 +11,7 @@ from dialogues.domain import PHASES
 from dialogues.effects import SaveAnswer
 from dialogues.interpreter import Interpreter, Reading
 from dialogues.messages import Button, Outgoing
-from dialogues.script import Html, Script, StepDef
+from dialogues.script import Html, Script, StepDef, cut, esc
 from dialogues.state import UNKNOWN, WalkState
 
 PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
@@ -185,7 +184,7 @@ class Walk:
         if len(draft) > s.text_max:
             return WalkResult(walk, (self._too_long(draft) or Outgoing(""),))
         walk = replace(walk, draft=draft)
-        note = Outgoing(s.say("walk.draft_kept", text=_cut(draft, RECAP_TEXT_MAX)))
+        note = Outgoing(s.say("walk.draft_kept", text=cut(draft, RECAP_TEXT_MAX)))
         return WalkResult(walk, (note, *self._prompt(walk, view)))
 
     def _on_free_text(
@@ -204,7 +203,7 @@ class Walk:
         old_text = getattr(old, step.field or "") if old else None
         if old_text and old_text != text:
             walk = walk.asking("text", text=text)
-            ask = self.script.say("walk.confirm_text", old=_cut(old_text, RECAP_TEXT_MAX))
+            ask = self.script.say("walk.confirm_text", old=cut(old_text, RECAP_TEXT_MAX))
             buttons = self._confirm_buttons(walk, view, with_append=True)
             return WalkResult(walk, (Outgoing(ask, buttons),))
         return self._save_text(walk, step, text, view, pressed=False)
@@ -384,14 +383,14 @@ class Walk:
             if old is not None:
                 lines.append(s.say("walk.current_answer", answer=s.position_label(old.position)))
             if walk.draft:
-                lines.append(s.say("walk.draft_kept", text=_cut(walk.draft, RECAP_TEXT_MAX)))
-            lines.append(f"<b>{html_escape(step.ask[walk.phase])}</b>")
+                lines.append(s.say("walk.draft_kept", text=cut(walk.draft, RECAP_TEXT_MAX)))
+            lines.append(f"<b>{esc(step.ask[walk.phase])}</b>")
             return [Outgoing("\n\n".join(lines), self._scale_buttons(walk, view))]
         current = getattr(old, step.field or "") if old else None
-        lines.append(f"<b>{html_escape(step.ask[walk.phase])}</b>")
+        lines.append(f"<b>{esc(step.ask[walk.phase])}</b>")
         if current:
-            lines.append(s.say("walk.text_current", text=_cut(current, RECAP_TEXT_MAX)))
-        lines.append(html_escape(step.hint))
+            lines.append(s.say("walk.text_current", text=cut(current, RECAP_TEXT_MAX)))
+        lines.append(esc(step.hint))
         buttons = ((self._button(walk, view, "skip"), self._button(walk, view, "back"),
                     self._button(walk, view, "pause")),)
         return [Outgoing("\n\n".join(lines), buttons)]
@@ -426,7 +425,7 @@ class Walk:
                     value = getattr(answer, step.field) if step.field else None
                     if value:
                         lines.append(s.say("walk.recap_text", label=step.label,
-                                           text=_cut(value, RECAP_TEXT_MAX)))
+                                           text=cut(value, RECAP_TEXT_MAX)))
             out.append(Outgoing("\n".join(lines)))
         if self.is_done(walk):
             out.append(Outgoing(s.say("walk.recap_hint"),
@@ -495,14 +494,6 @@ class Walk:
             return None
         return Outgoing(self.script.say("text_too_long", length=len(text),
                                         max=self.script.text_max))
-
-
-def html_escape(text: str) -> str:
-    return escape(text, quote=False)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _with_answer(view: WalkView, effect: SaveAnswer) -> WalkView:

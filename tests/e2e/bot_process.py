@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.e2e.fake_bot_api import FakeBotApi, FakeUser, SentMessage
@@ -30,6 +31,55 @@ def command(*args: str) -> list[str]:
     if SCRIPT.exists():
         return [str(SCRIPT), *args]
     return [sys.executable, "-m", "bot.cli", *args]
+
+
+# `charte-bot run` whose clock (bot.compose._now, the clock of every service) is real time
+# plus a number of seconds read from a file at each tick: see BotClock.
+SHIFTED_RUN = """\
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import bot.compose
+from bot.cli import main
+
+shift_file = Path(sys.argv.pop(1))
+
+
+def shifted_now():
+    return datetime.now(UTC) + timedelta(seconds=float(shift_file.read_text()))
+
+
+bot.compose._now = shifted_now
+raise SystemExit(main())
+"""
+
+
+class BotClock:
+    """The bot's time, as a test moves it: real time plus a shift, only ever forward.
+
+    The bot reads the shift at every tick, so a test can make a date it types fall due a few
+    seconds later, or jump over a stop of the bot, without waiting. Only the application's
+    clock moves; the scheduler still ticks in real time, as it would in production.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.shift = 0.0
+        self._write()
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.shift)
+
+    def advance(self, delta: timedelta) -> None:
+        assert delta >= timedelta(0), "the bot's clock only moves forward"
+        self.shift += delta.total_seconds()
+        self._write()
+
+    def _write(self) -> None:
+        temporary = self.path.with_suffix(".new")
+        temporary.write_text(repr(self.shift), encoding="utf-8")
+        temporary.replace(self.path)  # atomic: the bot never reads a half-written file
 
 
 def bot_env(db_path: Path, api_url: str | None = None, token: str | None = TOKEN,
@@ -56,8 +106,10 @@ class BotProcess:
     """One `charte-bot run` at a time; `start()` again after `kill()` restarts it."""
 
     def __init__(self, workdir: Path, api_url: str, token: str = TOKEN,
-                 db_path: Path | None = None, **env: str) -> None:
+                 db_path: Path | None = None, clock: BotClock | None = None,
+                 **env: str) -> None:
         self.workdir = workdir
+        self.clock = clock
         self.api_url = api_url
         self.token = token
         self.env = env
@@ -75,9 +127,11 @@ class BotProcess:
         self.runs += 1
         out = (self.workdir / f"bot-{self.runs}.out").open("wb")
         err = (self.workdir / f"bot-{self.runs}.err").open("wb")
+        args = command("run") if self.clock is None else [
+            sys.executable, "-c", SHIFTED_RUN, str(self.clock.path), "run"]
         with out, err:
             self.proc = subprocess.Popen(
-                command("run"), cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                args, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 env=bot_env(self.db_path, self.api_url, self.token, **self.env),
             )
 
@@ -116,6 +170,12 @@ class BotProcess:
                 if path.exists():
                     parts.append(path.read_text(encoding="utf-8", errors="replace"))
         return "".join(parts)
+
+    @property
+    def run_output(self) -> str:
+        """What the current (or last) run wrote on standard error: its logs."""
+        path = self.workdir / f"bot-{self.runs}.err"
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def tail(self, lines: int = 40) -> str:
         return "\n".join(self.output.splitlines()[-lines:])
@@ -295,6 +355,28 @@ class World:
     async def stop_bot(self) -> int | None:
         return await asyncio.to_thread(self.bot.stop)
 
+    async def reminders_checked(self, runs: int = 2, timeout: float = WAIT) -> None:
+        """Return once the current run of the bot has finished `runs` rounds of its reminders
+        job (every CHARTE_REMINDER_POLL_SECONDS): whatever was due has been sent by then.
+
+        Read from the scheduler's log line; a round that found another round of sending in
+        progress (after a private message) does nothing, so call this when no private
+        message was just handled, e.g. right after a restart.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            done = sum('Job "reminders' in line and "executed successfully" in line
+                       for line in self.bot.run_output.splitlines())
+            if done >= runs:
+                return
+            if not self.bot.alive:
+                raise AssertionError(f"the bot exited:\n{self.bot.tail()}")
+            if loop.time() > deadline:
+                raise AssertionError(f"the reminders job ran {done} times in {timeout} s, not "
+                                     f"{runs}:\n{self.bot.tail()}")
+            await asyncio.sleep(0.05)  # a log file has nothing to wait on: look again soon
+
     async def settled(self) -> None:
         """End of a test: the bot is alive and answering, every button press was answered,
         and the token never showed in what it printed."""
@@ -315,14 +397,15 @@ INVITE = re.compile(r"https://t\.me/(\w+)\?start=([A-Za-z0-9_-]+)")
 
 
 async def create_alliance(person: Person, name: str, organisation: str,
-                          kind: str = "Association") -> str:
+                          kind: str = "Association", start: str = "15/01/2027",
+                          end: str = "15 décembre 2027") -> str:
     """/nouvelle with buttons and typed dates; returns the invitation code."""
     assert "nom de l’alliance" in await person.command("/nouvelle")
     assert "(2/6)" in await person.say(name)
     assert "(3/6)" in await person.say(organisation)
     assert "(4/6)" in await person.press(kind)
-    assert "(5/6)" in await person.say("15/01/2027")
-    assert "Date médiane" in await person.say("15 décembre 2027")
+    assert "(5/6)" in await person.say(start)
+    assert "Date médiane" in await person.say(end)
     reply = await person.press("Date médiane")
     assert "est créée" in reply, reply.text
     link = INVITE.search(reply.text)

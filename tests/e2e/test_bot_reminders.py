@@ -1,0 +1,262 @@
+"""Reminders with the real bot process: the mid-course point falls due (at a typed time, or
+opened now), each member gets one private reminder with a button that starts the
+re-evaluation, the coordinator learns who finished; restarts (SIGTERM, kill -9) never send one
+again; a reminder that fell due while the bot was stopped arrives once, saying it is late; a
+member who blocked the bot is reported to the coordinator once.
+
+The bot polls the database every half second. Its clock is real time plus a shift the test
+moves forward (BotClock): dates are typed to the minute, and « late » means 15 minutes late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+
+from storage import open_store
+from tests.e2e.bot_process import BotClock, BotProcess, Person, World, create_alliance, join
+from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
+
+PARIS = ZoneInfo("Europe/Paris")
+REEVALUATE = "Réévaluer la charte ▶"
+MID_COURSE = "c’est le point d’étape à mi-parcours"
+THE_END = "l’action arrive à son terme"
+LATE = "Ce rappel arrive en retard"
+BLOCKED = "a bloqué le bot"
+LEAD = timedelta(seconds=4)  # a typed time falls due this long after it is typed
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
+                ) -> AsyncIterator[World]:
+    workdir = tmp_path_factory.mktemp("bot")
+    bot = BotProcess(workdir, server.url, clock=BotClock(workdir / "clock-shift"),
+                     CHARTE_REMINDER_POLL_SECONDS="0.5")
+    here = World(server, bot)
+    try:
+        await here.start_bot()
+        yield here
+    finally:
+        await here.stop_bot()
+
+
+def clock_of(world: World) -> BotClock:
+    assert world.bot.clock is not None
+    return world.bot.clock
+
+
+def away_from_midnight(clock: BotClock) -> None:
+    """A moment at 00:00 local time reads as a date without a time (reminded at 09:00): keep
+    the bot's clock clear of local midnight for the next few minutes."""
+    local = clock.now().astimezone(PARIS)
+    if local.time() >= time(23, 55) or local.time() < time(0, 5):
+        clock.advance(datetime.combine(local.date() + timedelta(days=local.hour > 12),
+                                       time(0, 5), tzinfo=PARIS) - local)
+
+
+def typed(moment: datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def minute_after(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def about_to_strike(clock: BotClock) -> datetime:
+    """Move the bot's clock to LEAD before a minute; return that minute, to be typed."""
+    away_from_midnight(clock)
+    due = minute_after(clock.now() + timedelta(seconds=1))
+    clock.advance(due - LEAD - clock.now())
+    return due
+
+
+async def new_alliance(world: World, name: str) -> tuple[Person, Person, str]:
+    """Alice coordinates an alliance that started today; Bob joins it."""
+    today = clock_of(world).now().astimezone(PARIS).date()
+    alice, bob = world.person("Alice"), world.person("Bob")
+    code = await create_alliance(alice, name, "Asso A", start=today.strftime("%d/%m/%Y"),
+                                 end=(today + timedelta(days=365)).strftime("%d/%m/%Y"))
+    await join(bob, code, "Mairie B")
+    return alice, bob, code
+
+
+async def finish_launch(person: Person) -> None:
+    """The 21 levers, fast: « Je ne sais pas », then « passer » for every text."""
+    reply = await person.command("/charte")
+    for number in range(1, 22):
+        assert f"Levier {number}/21" in reply.last.content, reply.text
+        reply = await person.press("Je ne sais pas")
+        for _ in range(1 if number <= 14 else 2):
+            reply = await person.say("passer")
+    assert "Vous avez parcouru toute la charte" in reply, reply.text
+
+
+def mark(person: Person) -> int:
+    return person.chat[-1].message_id if person.chat else 0
+
+
+def since(person: Person, after: int, fragment: str) -> list[SentMessage]:
+    return [m for m in person.chat if m.message_id > after and fragment in m.content]
+
+
+async def reminder(world: World, person: Person, after: int, fragment: str) -> SentMessage:
+    return await world.server.wait_for_message(person.user, contains=fragment, after=after)
+
+
+def sent_reminders(world: World, code: str, phase: str) -> dict[str, tuple[datetime, datetime]]:
+    """Each member's phase reminder in the database: organisation -> (due_at, sent_at)."""
+    store = open_store(f"sqlite:///{world.bot.db_path}")
+    try:
+        with store.unit_of_work() as uow:
+            alliance = uow.find_by_code(code)
+            assert alliance is not None
+            orgs = {o.id: o.name for o in uow.organisations(alliance.id)}
+            found = {}
+            for member in uow.members(alliance.id):
+                for r in uow.reminders_of(member.id):
+                    if (r.kind, r.phase) == ("phase", phase):
+                        assert r.sent_at is not None, (orgs[member.organisation_id], r)
+                        found[orgs[member.organisation_id]] = (r.due_at, r.sent_at)
+            return found
+    finally:
+        store.close()
+
+
+async def open_now(person: Person, button: str) -> None:
+    reply = await person.command("/echeances")
+    assert button in [label for label, _ in reply.last.buttons], reply.last.buttons
+    await person.press(button)
+    reply = await person.press("Oui, maintenant")
+    assert "C’est enregistré" in reply, reply.text
+
+
+async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_restarts(
+        world: World):
+    clock = clock_of(world)
+    alice, bob, code = await new_alliance(world, "Alliance des Quais")
+    await finish_launch(bob)
+    reply = await alice.command("/echeances")
+    assert "Phase en cours : Lancement" in reply
+    assert "Nouvelle date du point d’étape" in await alice.press("Changer le point d’étape")
+    due = about_to_strike(clock)
+    before = {alice.name: mark(alice), bob.name: mark(bob)}
+    reply = await alice.say(typed(due))
+    assert "C’est enregistré" in reply and f"(mi-parcours) : {typed(due)}" in reply, reply.text
+
+    to_bob = await reminder(world, bob, before[bob.name], MID_COURSE)
+    to_alice = await reminder(world, alice, before[alice.name], MID_COURSE)
+    for message in (to_alice, to_bob):
+        assert "Alliance des Quais" in message.content and LATE not in message.content
+        assert [label for label, _ in message.buttons] == [REEVALUATE]
+    who = await world.server.wait_for_message(alice.user, contains="Pour la coordination",
+                                              after=to_alice.message_id)
+    assert ("ont terminé la phase « Lancement » : Bob (Mairie B).\nPas encore : Alice (Asso A)."
+            in who.content)
+    assert since(bob, before[bob.name], "Pour la coordination") == []
+    sent = sent_reminders(world, code, "mi-parcours")
+    assert set(sent) == {"Asso A", "Mairie B"}
+    assert all(due_at == due and sent_at >= due for due_at, sent_at in sent.values()), sent
+
+    reply = await bob.press(REEVALUATE, message=to_bob)
+    assert "Levier 1/21" in reply.last.content and "Mi-parcours" in reply.text, reply.text
+
+    counts = {p.name: len(p.chat) for p in (alice, bob)}
+    for restart in (world.stop_bot, world.kill_bot):  # SIGTERM, then kill -9
+        await restart()
+        await world.start_bot()
+        await world.reminders_checked()  # two rounds of the job: whatever was due is sent
+        assert {p.name: len(p.chat) for p in (alice, bob)} == counts
+        assert sent_reminders(world, code, "mi-parcours") == sent
+    assert "Levier 1/21" in (await bob.command("/charte")).last.content  # the walk goes on
+    await world.settled()
+
+
+async def test_opening_the_mid_course_now_reminds_each_member_at_once(world: World):
+    alice, bob, _code = await new_alliance(world, "Alliance du Marché")
+    before = {alice.name: mark(alice), bob.name: mark(bob)}
+    await open_now(alice, "Lancer le point d’étape maintenant")
+    assert "Phase en cours : Mi-parcours" in alice.last
+
+    to_bob = await reminder(world, bob, before[bob.name], MID_COURSE)
+    to_alice = await reminder(world, alice, before[alice.name], MID_COURSE)
+    for message in (to_alice, to_bob):
+        assert "Alliance du Marché" in message.content and LATE not in message.content
+        assert [label for label, _ in message.buttons] == [REEVALUATE]
+    who = await world.server.wait_for_message(alice.user, contains="Pour la coordination",
+                                              after=to_alice.message_id)
+    assert "« Lancement » : —.\nPas encore : Alice (Asso A), Bob (Mairie B)." in who.content
+
+    reply = await alice.press(REEVALUATE, message=to_alice)
+    assert "Levier 1/21" in reply.last.content and "Mi-parcours" in reply.text, reply.text
+    assert len(since(bob, before[bob.name], MID_COURSE)) == 1
+    await world.settled()
+
+
+async def test_a_reminder_due_while_the_bot_was_stopped_arrives_once_and_late(world: World):
+    clock = clock_of(world)
+    alice, bob, code = await new_alliance(world, "Alliance du Canal")
+    await alice.command("/echeances")
+    await alice.press("Changer le point d’étape")
+    away_from_midnight(clock)
+    due = minute_after(clock.now() + timedelta(minutes=1))  # one to two minutes ahead
+    assert "C’est enregistré" in await alice.say(typed(due))
+    before = {alice.name: mark(alice), bob.name: mark(bob)}
+
+    await world.stop_bot()  # long before it falls due: nothing was sent
+    assert since(alice, before[alice.name], MID_COURSE) == []
+    assert since(bob, before[bob.name], MID_COURSE) == []
+    clock.advance(due + timedelta(minutes=20) - clock.now())  # the bot stays down 20 minutes
+    await world.start_bot()
+
+    to_bob = await reminder(world, bob, before[bob.name], MID_COURSE)
+    to_alice = await reminder(world, alice, before[alice.name], MID_COURSE)
+    await world.reminders_checked()
+    for person, message in ((alice, to_alice), (bob, to_bob)):
+        assert LATE in message.content and "Alliance du Canal" in message.content
+        assert [label for label, _ in message.buttons] == [REEVALUATE]
+        assert since(person, before[person.name], MID_COURSE) == [message]
+        assert len(since(person, before[person.name], LATE)) == 1
+    assert len(since(alice, before[alice.name], "Pour la coordination")) == 1
+    sent = sent_reminders(world, code, "mi-parcours")
+    assert all(sent_at - due_at > timedelta(minutes=15) for due_at, sent_at in sent.values())
+    await world.settled()
+
+
+async def test_a_member_who_blocked_the_bot_is_reported_to_the_coordinator_once(world: World):
+    today = clock_of(world).now().astimezone(PARIS).date()
+    alice, carol, bob = world.person("Alice"), world.person("Carol"), world.person("Bob")
+    code = await create_alliance(alice, "Alliance du Pont", "Asso A",
+                                 start=today.strftime("%d/%m/%Y"),
+                                 end=(today + timedelta(days=365)).strftime("%d/%m/%Y"))
+    # Carol joins before Bob: her reminders are handled just before his, so once Bob has his,
+    # whatever Carol's caused has been sent.
+    await join(carol, code, "Régie C")
+    await join(bob, code, "Mairie B")
+    world.server.block_user(carol.user)
+    before = mark(alice)
+    bob_before = mark(bob)
+
+    await open_now(alice, "Lancer le point d’étape maintenant")
+    await reminder(world, bob, bob_before, MID_COURSE)
+    notices = since(alice, before, BLOCKED)
+    assert len(notices) == 1, [m.content for m in alice.chat if m.message_id > before]
+    assert ("Carol (Régie C) n’a pas pu recevoir le rappel de l’alliance Alliance du Pont"
+            in notices[0].content)
+    assert len(since(alice, before, MID_COURSE)) == 1
+
+    await open_now(alice, "Clore l’action maintenant")  # the end phase: Carol fails again
+    await reminder(world, bob, bob_before, THE_END)
+    assert len(since(alice, before, THE_END)) == 1
+    assert len(since(alice, before, BLOCKED)) == 1  # told once, not at every reminder
+    refused = [e for e in world.server.errors
+               if e.method == "sendMessage" and e.params.get("chat_id") == carol.user.id]
+    assert [e.status for e in refused] == [403, 403]
+    assert carol.chat == []
+    world.server.unblock_user(carol.user)
+    await world.settled()
