@@ -19,6 +19,7 @@ from dialogues.effects import (
     Archive,
     CodeFound,
     CodeNotFound,
+    CodeReplaced,
     CreateAlliance,
     Created,
     DatesChanged,
@@ -41,6 +42,7 @@ from dialogues.effects import (
     NudgesOff,
     Outcome,
     PersonData,
+    ReplaceCode,
     SaveAnswer,
     SetAnonymous,
     SummaryData,
@@ -85,6 +87,7 @@ class EffectHandlers:
             Erase: self.erase,
             LoadPersonData: self.person_data,
             Archive: self.archive,
+            ReplaceCode: self.replace_code,
             Then: lambda uow, person, ctx, effect: effect.event,
         }
 
@@ -116,11 +119,15 @@ class EffectHandlers:
             answered_at=ctx.now,
         ))
 
-    def create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance
-               ) -> Created:
+    def _unused_code(self, uow: UnitOfWork) -> str:
         code = self.new_code()
         while uow.find_by_code(code) is not None:
             code = self.new_code()
+        return code
+
+    def create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance
+               ) -> Created:
+        code = self._unused_code(uow)
         alliance = uow.add_alliance(effect.name, effect.start_at, effect.end_at, effect.mid_at,
                                     code, ctx.timezone, ctx.now)
         org = uow.add_organisation(alliance.id, effect.organisation_name,
@@ -223,6 +230,14 @@ class EffectHandlers:
         member = uow.get_member(effect.member_id)
         if member is not None and member.person_id == person.id:
             uow.set_nudges_off(member.id)
+
+    def replace_code(self, uow: UnitOfWork, person: Person, ctx: Context, effect: ReplaceCode
+                     ) -> object | None:
+        if not self._coordinating(ctx) or ctx.alliance is None:
+            return None
+        code = self._unused_code(uow)
+        uow.replace_invite_code(ctx.alliance.id, code)
+        return CodeReplaced(code)
 
     def archive(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Archive
                 ) -> object | None:

@@ -96,6 +96,11 @@ class Then:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplaceCode:
+    """Coordinator only: a new invitation code; the old one stops working."""
+
+
+@dataclass(frozen=True, slots=True)
 class LoadMembers:
     """The alliance's members, for /membres; `focus` and `action` for a coordinator's choice."""
 
@@ -194,6 +199,11 @@ class Outcome:
     key: str
     name: str = ""
     alliance: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeReplaced:
+    code: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from dialogues.effects import (
     Archive,
     CodeFound,
     CodeNotFound,
+    CodeReplaced,
     Created,
     DatesChanged,
     Erase,
@@ -29,6 +30,7 @@ from dialogues.effects import (
     NudgesOff,
     Outcome,
     PersonData,
+    ReplaceCode,
     SetAnonymous,
     SummaryData,
     Then,
@@ -44,13 +46,13 @@ from dialogues.summaries import Summaries
 from dialogues.walk import Walk, WalkResult, WalkView
 
 COMMANDS = ("start", "nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses",
-            "echeances", "export", "membres", "reglages", "archiver", "quitter", "alliances",
-            "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+            "echeances", "export", "inviter", "membres", "reglages", "archiver", "quitter",
+            "alliances", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 # Commands that work in a group chat (GroupCommand); the others point to a private chat.
 GROUP_COMMANDS = ("lier", "synthese")
 # Commands that need a current alliance.
 MEMBER_COMMANDS = ("charte", "levier", "synthese", "mes_reponses", "echeances", "export",
-                   "membres", "reglages", "archiver", "quitter")
+                   "inviter", "membres", "reglages", "archiver", "quitter")
 # Commands that change answers: refused once the alliance is archived.
 WRITE_COMMANDS = ("charte", "levier", "echeances")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
@@ -130,6 +132,10 @@ class Engine:
             return Step(session, walk, self.deadlines.changed(alliance, phase, member.id))
         if isinstance(event, ExportData):
             return Step(session, walk, self.exports.render(event, alliance, phase, ctx.now))
+        if isinstance(event, CodeReplaced):
+            note = Outgoing(s.say("invite.replaced"), edit=True)
+            return Step(replace(session, form=None), walk,
+                        (note, self._invitation(ctx, event.code)))
         raise TypeError(f"not an event: {event!r}")
 
     # --- commands ---------------------------------------------------------------------------
@@ -172,6 +178,8 @@ class Engine:
                                                            alliance=ctx.alliance.name)),))
             if name == "membres":
                 return Step(session, walk, (), (LoadMembers(),))
+            if name == "inviter":
+                return Step(session, walk, (self._invitation(ctx, ctx.alliance.invite_code),))
             if name == "quitter":
                 return Step(replace(session, form=Form("leave", "confirm")), walk,
                             (self.members.ask_leave(ctx.alliance.name, ctx.member.id),))
@@ -261,7 +269,13 @@ class Engine:
                 return Step(session, walk, (), (parsed,))
             if parsed is not None:
                 return Step(session, walk, (), (ManageMember(*parsed),))
-        elif kind in ("q", "o", "x") and session.form is not None:
+        elif kind == "i" and ctx.member is not None and ctx.member.role == "coordinator" \
+                and data == f"i:{ctx.member.id}:new":
+            ask = Outgoing(self.script.say("invite.confirm"), (
+                (Button(self.script.button("invite_yes"), f"i:{ctx.member.id}:yes"),
+                 Button(self.script.button("cancel"), f"i:{ctx.member.id}:no")),), edit=True)
+            return Step(replace(session, form=Form("invite", "confirm")), walk, (ask,))
+        elif kind in ("q", "o", "x", "i") and session.form is not None:
             confirmed = self._confirm_own(session, data, ctx)
             if confirmed is not None:
                 return confirmed
@@ -330,12 +344,14 @@ class Engine:
         assert form is not None
         me = ctx.member.id if ctx.member else None
         done = replace(session, form=None)
-        if data.endswith(":no") and form.kind in ("leave", "erase", "archive"):
+        if data.endswith(":no") and form.kind in ("leave", "erase", "archive", "invite"):
             return Step(done, None, (Outgoing(self.script.say("cancelled"), edit=True),))
         if form.kind == "leave" and data == f"q:{me}:yes":
             return Step(done, None, (), (Leave(),))
         if form.kind == "archive" and data == f"x:{me}:yes":
             return Step(done, None, (), (Archive(),))
+        if form.kind == "invite" and data == f"i:{me}:yes":
+            return Step(done, None, (), (ReplaceCode(),))
         if form.kind == "erase" and data in ("o:keep", "o:all"):
             return Step(Session(), None, (), (Erase(delete_answers=data == "o:all"),))
         return None
@@ -390,6 +406,18 @@ class Engine:
         if cmd.name == "synthese":
             return (), (LoadGroupSummary(cmd.chat_id),)
         return (Outgoing(self.script.say("group.private_only")),), ()
+
+    def _invitation(self, ctx: Context, code: str) -> Outgoing:
+        """The code and link to send partners; the coordinator may replace the code."""
+        assert ctx.member is not None and ctx.alliance is not None
+        s = self.script
+        lines = [s.say("invite.show", alliance=ctx.alliance.name, code=code)]
+        if ctx.invite_link:
+            lines.append(s.say("new.created_link", link=f"{ctx.invite_link}{code}"))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if ctx.member.role == "coordinator":
+            buttons = ((Button(s.button("invite_new"), f"i:{ctx.member.id}:new"),),)
+        return Outgoing("\n\n".join(lines), buttons)
 
     def _settings(self, ctx: Context) -> Outgoing:
         assert ctx.member is not None and ctx.alliance is not None

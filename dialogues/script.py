@@ -152,6 +152,10 @@ MESSAGES: dict[str, frozenset[str]] = {
         "report.marker.too_few": "",
         "report.changes": "changes",
         "report.text": "organisation label text",
+        # /inviter
+        "invite.show": "alliance code",
+        "invite.confirm": "",
+        "invite.replaced": "",
         # group chats
         "group.ask_code": "alliance",
         "group.linked": "alliance",
@@ -252,6 +256,8 @@ BUTTONS = (
     "erase_keep_answers",
     "erase_all",
     "archive_yes",
+    "invite_new",
+    "invite_yes",
 )
 
 TEXT_FIELDS = ("comment", "contribution", "expectation")

@@ -52,8 +52,7 @@ class CharterService:
             person = uow.get_or_create_person(ref.channel, ref.external_id, ref.display_name)
             session = Session.from_dict(uow.load_session(person.id))
             for _ in range(MAX_FEEDBACK + 1):
-                ctx = self._context(uow, person, session, event, invite_link)
-                walk = WalkState.from_dict(uow.load_walk(ctx.member.id)) if ctx.member else None
+                ctx, walk = self._context(uow, person, session, event, invite_link)
                 step = self.engine.step(session, walk, event, ctx)
                 out.extend(step.outgoing)
                 session = step.session
@@ -75,7 +74,8 @@ class CharterService:
     # --- context ----------------------------------------------------------------------------
 
     def _context(self, uow: UnitOfWork, person: Person, session: Session, event: object,
-                 invite_link: str | None) -> Context:
+                 invite_link: str | None) -> tuple[Context, WalkState | None]:
+        """What the engine may read for this event, and the member's walk."""
         now = self.clock()
         member = uow.get_member(session.member_id) if session.member_id else None
         if member is not None and member.person_id != person.id:
@@ -84,21 +84,29 @@ class CharterService:
             uow.mark_reachable([member.id])  # they wrote to the bot: it can reach them again
         alliance = uow.get_alliance(member.alliance_id) if member else None
         organisation = uow.get_organisation(member.organisation_id) if member else None
-        answers = {p: uow.latest_answers(member.id, p) for p in PHASES} if member else {}
+        phase = current_phase(alliance, now) if alliance else None
+        walk = WalkState.from_dict(uow.load_walk(member.id)) if member else None
+        answers = {}
+        if member is not None:
+            # The walk's phase and the current one, each with the phase before it.
+            wanted = {p for ph in (phase, walk.phase if walk else None) if ph
+                      for p in (ph, _previous(ph)) if p}
+            answers = {p: uow.latest_answers(member.id, p) for p in wanted}
         memberships: tuple[Membership, ...] = ()
         if _needs_memberships(event):
             memberships = tuple(self._memberships(uow, person))
-        return Context(
+        ctx = Context(
             now=now,
             timezone=alliance.timezone if alliance else self.timezone,
             member=member,
             alliance=alliance,
             organisation=organisation,
-            phase=current_phase(alliance, now) if alliance else None,
+            phase=phase,
             answers=answers,
             memberships=memberships,
             invite_link=invite_link,
         )
+        return ctx, walk
 
     @staticmethod
     def _memberships(uow: UnitOfWork, person: Person) -> list[Membership]:
@@ -115,6 +123,11 @@ class CharterService:
     def _apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: object
                ) -> object | None:
         return self.effects.apply(uow, person, ctx, effect)
+
+
+def _previous(phase: str) -> str | None:
+    index = PHASES.index(phase)
+    return PHASES[index - 1] if index > 0 else None
 
 
 def _needs_memberships(event: object) -> bool:

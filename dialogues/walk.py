@@ -131,6 +131,8 @@ class Walk:
         if answer in ("yes", "no", "append"):
             if walk.pending is None or nonce != str(walk.pending.nonce):
                 return None  # under an older question, or none is pending
+            if answer == "append" and walk.pending.kind != "text":
+                return None  # never shown under a position question
             return self._confirm(walk, answer, view, pressed=True)
         if self.is_done(walk):
             return self._nav(walk, value, view, pressed=True) if value == "back" else None
@@ -181,11 +183,13 @@ class Walk:
         if too_long:
             return WalkResult(walk, (too_long,))
         draft = text if walk.draft is None else f"{walk.draft}\n{text}"
-        if len(draft) > s.text_max:
-            return WalkResult(walk, (self._too_long(draft) or Outgoing(""),))
+        old = view.answers.get(self._lever(walk).id)
+        kept = f"{old.comment}\n{draft}" if old is not None and old.comment else draft
+        too_long = self._too_long(kept)  # the draft will be added to the comment already there
+        if too_long:
+            return WalkResult(walk, (too_long,))
         walk = replace(walk, draft=draft)
-        note = Outgoing(s.say("walk.draft_kept", text=cut(draft, RECAP_TEXT_MAX)))
-        return WalkResult(walk, (note, *self._prompt(walk, view)))
+        return WalkResult(walk, tuple(self._prompt(walk, view)))  # the prompt quotes the draft
 
     def _on_free_text(
         self, walk: WalkState, step: StepDef, text: str, view: WalkView
@@ -234,7 +238,12 @@ class Walk:
         s = self.script
         lever = self._lever(walk)
         old = view.answers.get(lever.id)
-        comment = walk.draft if walk.draft is not None else (old.comment if old else None)
+        comment = old.comment if old else None
+        if walk.draft is not None:  # a sentence typed before choosing adds to, never replaces
+            if not comment:
+                comment = walk.draft
+            elif walk.draft not in comment:
+                comment = f"{comment}\n{walk.draft}"
         effect = SaveAnswer(
             phase=walk.phase,
             lever_id=lever.id,
