@@ -337,3 +337,24 @@ def test_mid_course_shows_the_earlier_answer(store):
     assert "Qu’est-ce qui a changé" in alice.text
     assert [(a.phase, a.position) for a in answers(store)] == [("lancement", 3),
                                                                ("mi-parcours", 4)]
+
+
+def test_invite_shows_the_code_and_the_coordinator_can_replace_it(store, app, alice):
+    code = create_alliance(alice)
+    assert code in alice.cmd("inviter")
+    alice.press("Remplacer le code")
+    assert "L’ancien code et l’ancien lien ne marcheront plus" in alice.text
+    assert code in alice.cmd("inviter"), "nothing changes before the confirmation"
+    alice.press("Remplacer le code")
+    alice.press("Oui, remplacer le code")
+    (alliance,) = store.data.alliances.values()
+    assert alliance.invite_code != code and alliance.invite_code in alice.text
+    bob = Chat(app, "bob")
+    assert "pas valable" in bob.cmd("rejoindre", code)
+    bob.cmd("rejoindre", alliance.invite_code)
+    bob.press("Asso A")
+    assert "Bienvenue" in bob.text
+    text = bob.cmd("inviter")
+    assert alliance.invite_code in text and not bob.buttons, "a partner cannot replace it"
+    forged = f"i:{next(m.id for m in store.data.members.values() if m.role == 'partner')}:new"
+    assert "plus valable" in bob.press_data(forged)
