@@ -1,8 +1,10 @@
-"""Database rows to domain objects."""
+"""Database rows to domain objects: columns map to fields of the same name."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+from typing import Any, TypeVar
 
 from dialogues.domain import (
     Alliance,
@@ -15,95 +17,52 @@ from dialogues.domain import (
 )
 from storage.times import from_text
 
+T = TypeVar("T")
+FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
+
+
+def _convert(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name.endswith("_at"):  # timestamps are ISO 8601 text with offset
+        return from_text(value)
+    if name in FLAGS:
+        return bool(value)
+    return value
+
+
+def _build(cls: type[T], row: sqlite3.Row) -> T:
+    """The dataclass `cls` from the columns of the same names; absent ones keep defaults."""
+    columns = set(row.keys())
+    values = {f.name: _convert(f.name, row[f.name])
+              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+              if f.name in columns}
+    return cls(**values)
+
 
 def alliance(row: sqlite3.Row) -> Alliance:
-    return Alliance(
-        id=row["id"],
-        name=row["name"],
-        start_at=from_text(row["start_at"]),
-        end_at=from_text(row["end_at"]),
-        mid_at=from_text(row["mid_at"]),
-        invite_code=row["invite_code"],
-        timezone=row["timezone"],
-        created_at=from_text(row["created_at"]),
-        anonymous=bool(row["anonymous"]),
-        group_chat_id=row["group_chat_id"],
-        archived_at=from_text(row["archived_at"]) if row["archived_at"] else None,
-    )
+    return _build(Alliance, row)
 
 
 def organisation(row: sqlite3.Row) -> Organisation:
-    return Organisation(
-        id=row["id"], alliance_id=row["alliance_id"], name=row["name"], kind=row["kind"]
-    )
+    return _build(Organisation, row)
 
 
 def person(row: sqlite3.Row) -> Person:
-    return Person(
-        id=row["id"],
-        channel=row["channel"],
-        external_id=row["external_id"],
-        display_name=row["display_name"],
-    )
+    return _build(Person, row)
 
 
 def member(row: sqlite3.Row) -> Member:
-    return Member(
-        id=row["id"],
-        alliance_id=row["alliance_id"],
-        organisation_id=row["organisation_id"],
-        person_id=row["person_id"],
-        role=row["role"],
-        joined_at=from_text(row["joined_at"]),
-        nudges_off=bool(row["nudges_off"]),
-        unreachable_at=from_text(row["unreachable_at"]) if row["unreachable_at"] else None,
-        left_at=from_text(row["left_at"]) if row["left_at"] else None,
-    )
+    return _build(Member, row)
 
 
 def reminder(row: sqlite3.Row) -> Reminder:
-    return Reminder(
-        id=row["id"],
-        alliance_id=row["alliance_id"],
-        member_id=row["member_id"],
-        kind=row["kind"],
-        phase=row["phase"],
-        seq=row["seq"],
-        due_at=from_text(row["due_at"]),
-        sent_at=from_text(row["sent_at"]) if row["sent_at"] else None,
-        cancelled_at=from_text(row["cancelled_at"]) if row["cancelled_at"] else None,
-    )
+    return _build(Reminder, row)
 
 
 def answer(row: sqlite3.Row) -> Answer:
-    return Answer(
-        id=row["id"],
-        alliance_id=row["alliance_id"],
-        organisation_id=row["organisation_id"],
-        member_id=row["member_id"],
-        phase=row["phase"],
-        lever_id=row["lever_id"],
-        position=row["position"],
-        comment=row["comment"],
-        contribution=row["contribution"],
-        expectation=row["expectation"],
-        charter_version=row["charter_version"],
-        answered_at=from_text(row["answered_at"]),
-    )
+    return _build(Answer, row)
 
 
 def export_row(row: sqlite3.Row) -> ExportRow:
-    return ExportRow(
-        alliance=row["alliance"],
-        organisation=row["organisation"],
-        member=row["member"],
-        role=row["role"],
-        phase=row["phase"],
-        lever_id=row["lever_id"],
-        position=row["position"],
-        comment=row["comment"],
-        contribution=row["contribution"],
-        expectation=row["expectation"],
-        charter_version=row["charter_version"],
-        answered_at=from_text(row["answered_at"]),
-    )
+    return _build(ExportRow, row)
