@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
+from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 from dialogues.domain import (
@@ -21,22 +23,25 @@ T = TypeVar("T")
 FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
 
 
-def _convert(name: str, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(name: str) -> Callable[[Any], Any] | None:
     if name.endswith("_at"):  # timestamps are ISO 8601 text with offset
-        return from_text(value)
+        return from_text
     if name in FLAGS:
-        return bool(value)
-    return value
+        return bool
+    return None
+
+
+@cache
+def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    return tuple((f.name, _converter(f.name)) for f in dataclasses.fields(cls))
 
 
 def _build(cls: type[T], row: sqlite3.Row) -> T:
-    """The dataclass `cls` from the columns of the same names; absent ones keep defaults."""
-    columns = set(row.keys())
-    values = {f.name: _convert(f.name, row[f.name])
-              for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-              if f.name in columns}
+    """The dataclass `cls` from the columns of the same names (every field must be selected)."""
+    values = {}
+    for name, convert in _plan(cls):
+        value = row[name]
+        values[name] = convert(value) if convert is not None and value is not None else value
     return cls(**values)
 
 
