@@ -28,6 +28,8 @@ KNOWN: dict[str, tuple[str, str]] = {
                "one engine step against 1,000,000 stored answers (p99 target: 2 ms)"),
     "interpreter": ("bench.interpreter_accuracy",
                     "how well typed answers are understood, and how fast"),
+    "reminders": ("bench.reminders",
+                  "50,000 reminders due in the same minute: startup, pace, 429 answers"),
 }
 NOT_BENCHMARKS = frozenset({"seed"})
 

@@ -16,13 +16,21 @@ log = logging.getLogger("charte_bot.reminders")
 CHANNEL = "telegram"
 
 
+# Reminders being sent at once. Telegram answers in tens of milliseconds (50 ms: at most 20
+# messages a second one at a time, below CHARTE_SEND_RATE's 25): the pace spaces the sends
+# out, several in flight keep it. A reminder is claimed only when a slot is free, so a crash
+# loses at most this many claimed reminders.
+IN_FLIGHT = 8
+
+
 class ReminderDispatcher:
     def __init__(self, reminders: ReminderService, retention: RetentionService, bot: Bot,
-                 sender: Sender) -> None:
+                 sender: Sender, in_flight: int = IN_FLIGHT) -> None:
         self.reminders = reminders
         self.retention = retention
         self.bot = bot
         self.sender = sender
+        self.in_flight = in_flight
         self._lock = asyncio.Lock()
         self.delivered = 0
 
@@ -34,16 +42,50 @@ class ReminderDispatcher:
         """
         if self._lock.locked():
             return 0
-        sent = 0
         async with self._lock:
-            while due := await asyncio.to_thread(self.reminders.due):
-                for reminder_id in due:
-                    delivery = await asyncio.to_thread(self.reminders.prepare, reminder_id)
-                    if delivery is not None and await self._deliver(delivery):
-                        sent += 1
+            slots = asyncio.Semaphore(self.in_flight)
+            sending: list[asyncio.Task[bool]] = []
+
+            async def deliver(delivery: Delivery) -> bool:
+                try:
+                    return await self._deliver(delivery)
+                finally:
+                    slots.release()
+
+            seen: set[int] = set()
+            try:
+                # A reminder still due after `prepare` (it failed, or was left pending) is not
+                # tried again in this run: the loop ends instead of spinning on it.
+                while due := [i for i in await asyncio.to_thread(self.reminders.due)
+                              if i not in seen]:
+                    seen.update(due)
+                    for reminder_id in due:
+                        await slots.acquire()
+                        try:
+                            delivery = await asyncio.to_thread(self.reminders.prepare,
+                                                               reminder_id)
+                        except Exception:  # one broken reminder must not hold up the others
+                            log.exception("reminder %s could not be prepared", reminder_id)
+                            delivery = None
+                        except BaseException:
+                            slots.release()
+                            raise
+                        if delivery is None:
+                            slots.release()
+                            continue
+                        sending.append(asyncio.create_task(deliver(delivery)))
+            finally:
+                results = await asyncio.gather(*sending, return_exceptions=True)
+        sent = 0
+        for result in results:
+            if isinstance(result, BaseException):
+                log.error("a reminder could not be sent: %r", result, exc_info=result)
+            elif result:
+                sent += 1
         self.delivered += sent
         if sent:
             log.info("%d reminders sent", sent)
+        log.debug("looked for due reminders: %d prepared, %d sent", len(seen), sent)
         return sent
 
     async def run_retention(self) -> None:

@@ -42,7 +42,9 @@ def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
 
 
 def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
-    """Texts without buttons join the next message: one message per chat and burst."""
+    """Texts without buttons join the next message, or the previous one when they come last
+    (its buttons stay under it): one message per chat and burst. Telegram allows one message a
+    second in a chat; a second message right after the first is answered 429."""
     merged: list[Outgoing] = []
     pending: list[str] = []
     for message in messages:
@@ -53,7 +55,10 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
         if message.buttons:
             merged.append(Outgoing("\n\n".join(pending), message.buttons))
             pending = []
-    if pending:
+    if pending and merged and merged[-1].attachment is None:
+        last = merged[-1]
+        merged[-1] = Outgoing("\n\n".join([last.text, *pending]), last.buttons)
+    elif pending:
         merged.append(Outgoing("\n\n".join(pending)))
     return merged
 

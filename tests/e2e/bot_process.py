@@ -355,27 +355,29 @@ class World:
     async def stop_bot(self) -> int | None:
         return await asyncio.to_thread(self.bot.stop)
 
-    async def reminders_checked(self, runs: int = 2, timeout: float = WAIT) -> None:
-        """Return once the current run of the bot has finished `runs` rounds of its reminders
-        job (every CHARTE_REMINDER_POLL_SECONDS): whatever was due has been sent by then.
+    def logged(self, *fragments: str) -> int:
+        """How many lines the current run of the bot logged with all these fragments."""
+        return sum(all(f in line for f in fragments)
+                   for line in self.bot.run_output.splitlines())
 
-        Read from the scheduler's log line; a round that found another round of sending in
-        progress (after a private message) does nothing, so call this when no private
-        message was just handled, e.g. right after a restart.
-        """
+    async def wait_for_log(self, *fragments: str, count: int = 1,
+                           timeout: float = WAIT) -> None:
+        """Return once the current run has logged `count` lines with all these fragments."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while True:
-            done = sum('Job "reminders' in line and "executed successfully" in line
-                       for line in self.bot.run_output.splitlines())
-            if done >= runs:
-                return
+        while (found := self.logged(*fragments)) < count:
             if not self.bot.alive:
                 raise AssertionError(f"the bot exited:\n{self.bot.tail()}")
             if loop.time() > deadline:
-                raise AssertionError(f"the reminders job ran {done} times in {timeout} s, not "
-                                     f"{runs}:\n{self.bot.tail()}")
+                raise AssertionError(f"{found} lines with {fragments} logged in {timeout} s, "
+                                     f"not {count}:\n{self.bot.tail()}")
             await asyncio.sleep(0.05)  # a log file has nothing to wait on: look again soon
+
+    async def reminders_checked(self, runs: int = 2, timeout: float = WAIT) -> None:
+        """Return once the current run of the bot has looked for due reminders `runs` times
+        (every CHARTE_REMINDER_POLL_SECONDS) and sent what it found: after a restart, whatever
+        was due has been sent by then. Needs CHARTE_LOG_LEVEL=DEBUG (bot/dispatcher.py)."""
+        await self.wait_for_log("looked for due reminders", count=runs, timeout=timeout)
 
     async def settled(self) -> None:
         """End of a test: the bot is alive and answering, every button press was answered,
