@@ -48,6 +48,7 @@ class ReminderService:
         self.s = script
         self.clock = clock
         self.policy = policy
+        self.started_at = clock()  # what fell due before this is late: the bot was stopped
 
     # --- planning (called inside the transaction that changed the alliance) -----------------
 
@@ -88,7 +89,8 @@ class ReminderService:
             phase = current_phase(alliance, now) if alliance else None
             finished = member is not None and len(
                 uow.latest_answers(member.id, reminder.phase)) >= len(self.charter.levers)
-            decision = decide(reminder, alliance, member, phase, finished, now, self.policy)
+            decision = decide(reminder, alliance, member, phase, finished, now, self.policy,
+                              self.started_at)
             if decision.action == "skip":
                 uow.cancel_reminder(reminder.id, now)
                 return None

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 from dialogues.domain import PHASES, Alliance, Member, Reminder
 
-LATE_AFTER = timedelta(minutes=15)  # a reminder sent later than this says it is late
-
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -42,7 +40,7 @@ def phase_opens(alliance: Alliance) -> dict[str, datetime]:
 def at_reminder_time(moment: datetime, tz: str, policy: Policy) -> datetime:
     """A date typed without a time (local midnight) is reminded at the policy's time."""
     local = moment.astimezone(ZoneInfo(tz))
-    if local.hour == 0 and local.minute == 0:
+    if local.time() == time(0, 0):  # exactly midnight: a typed date without a time
         local = datetime.combine(local.date(), policy.reminder_time, tzinfo=ZoneInfo(tz))
     return local
 
@@ -89,8 +87,12 @@ def decide(
     finished: bool,
     now: datetime,
     policy: Policy,
+    started_at: datetime,
 ) -> Decision:
-    """Whether a reminder that fires now still applies (the database may have changed)."""
+    """Whether a reminder that fires now still applies (the database may have changed).
+
+    It is late when it fell due before this process started: the bot was stopped then.
+    """
     if reminder.sent_at is not None or reminder.cancelled_at is not None:
         return Decision("skip")
     if alliance is None or member is None or current_phase is None:
@@ -106,4 +108,4 @@ def decide(
             return Decision("later", morning)
     elif reached > wanted:  # a phase reminder overtaken by the next phase
         return Decision("skip")
-    return Decision("send", late=now - reminder.due_at > LATE_AFTER)
+    return Decision("send", late=reminder.due_at < started_at)

@@ -133,9 +133,28 @@ def test_a_nudge_due_at_night_waits_for_the_morning(world):
 
 def test_a_reminder_that_fell_due_while_stopped_says_it_is_late(world):
     app, store, clock, alice, bob = world
-    clock.now = datetime(2027, 7, 2, 10, 0, tzinfo=UTC)
-    phase = [d for d in deliver_due(app) if "mi-parcours" in texts(d)]
+    clock.now = datetime(2027, 7, 2, 10, 0, tzinfo=UTC)  # the bot was down on 01/07
+    restarted = make_app(store, clock)
+    phase = [d for d in deliver_due(restarted) if "mi-parcours" in texts(d)]
     assert phase and all("en retard" in texts(d) for d in phase)
+
+
+def test_a_long_queue_is_not_called_late(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 6, 30, 10, 0, tzinfo=UTC)
+    running = make_app(store, clock)  # started before the reminders fall due
+    clock.now = datetime(2027, 7, 1, 9, 0, tzinfo=UTC)  # an hour after 09:00 Paris
+    phase = [d for d in deliver_due(running) if "mi-parcours" in texts(d)]
+    assert phase and not any("en retard" in texts(d) for d in phase)
+
+
+def test_opening_a_phase_just_after_midnight_reminds_at_once(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 3, 1, 23, 0, 30, tzinfo=UTC)  # 00:00:30 in Paris
+    alice.cmd("echeances")
+    alice.press("Lancer le point d’étape maintenant")
+    alice.press("Oui, maintenant")
+    assert {d.chat for d in deliver_due(app) if "mi-parcours" in texts(d)} == {"alice", "bob"}
 
 
 def test_changing_a_date_moves_its_reminders(world):
