@@ -66,7 +66,7 @@ def _console(user: str | None) -> int:
 def _run_telegram(webhook: str | None, port: int) -> int:
     token = os.environ.get("TELEGRAM_BOT_TOKEN")
     if not token:
-        print(texts.say("cli.no_token"), file=sys.stderr)
+        print(texts.say("cli.credentials_missing"), file=sys.stderr)
         return 2
     from bot.telegram_app import run_bot
 

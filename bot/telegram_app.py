@@ -267,7 +267,8 @@ def build_application(app: App, token: str, api_url: str) -> Application:
 
 
 def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
-    redact = setup_logging(os.environ.get("CHARTE_LOG_LEVEL", "INFO"), secrets_to_hide=(token,))
+    hidden = (token,)  # replaced by a mask in every log record
+    redact = setup_logging(os.environ.get("CHARTE_LOG_LEVEL", "INFO"), secrets_to_hide=hidden)
     api_url = os.environ.get("TELEGRAM_API_URL") or DEFAULT_API
     app = build_app()
     application = build_application(app, token, api_url)
@@ -282,7 +283,7 @@ def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:  # its message holds the token: never print it
-        print(texts.say("tg.bad_token"), file=sys.stderr)
+        print(texts.say("tg.credentials_refused"), file=sys.stderr)
         return 2
     except NetworkError as err:  # Telegram unreachable at startup
         print(redact.redact(texts.say("tg.unreachable", error=err)), file=sys.stderr)

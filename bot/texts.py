@@ -13,7 +13,7 @@ PATH = Path(__file__).with_name("texts.yaml")
 KEYS = (
     "console.intro",
     "console.attachment",
-    "cli.no_token",
+    "cli.credentials_missing",
     "cli.content_error",
     "cli.alliance_not_found",
     "cli.alliance_ambiguous",
@@ -27,7 +27,7 @@ KEYS = (
     "stats.reminders_pending",
     "stats.reminders_sent",
     "tg.error",
-    "tg.bad_token",
+    "tg.credentials_refused",
     "tg.unreachable",
     *(f"tg.command.{name}" for name in
       ("nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")),

@@ -111,7 +111,7 @@ async def test_a_rejected_token_stops_the_bot_with_a_french_explanation(world: W
     result = await asyncio.to_thread(run_cli, tmp_path / "charte.db", "run", token=wrong,
                                      api_url=world.server.url)
     assert result.returncode == 2
-    assert texts.say("tg.bad_token") in result.stderr
+    assert texts.say("tg.credentials_refused") in result.stderr
     assert_no_token(result.stdout + result.stderr, wrong)
 
 
