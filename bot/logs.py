@@ -65,7 +65,8 @@ def setup_logging(level: str, secrets_to_hide: Iterable[str] = ()) -> RedactSecr
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # Charts and PDF reports: their libraries log every font and glyph at INFO and DEBUG.
-    for chatty in ("fontTools", "matplotlib", "PIL", "fpdf"):
+    # The reminder job runs every few seconds: APScheduler would log two lines each time.
+    for chatty in ("fontTools", "matplotlib", "PIL", "fpdf", "apscheduler"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
     logging.captureWarnings(True)
     crash = logging.getLogger("charte_bot.crash")
