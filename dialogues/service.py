@@ -10,6 +10,7 @@ from dialogues.charter import Charter
 from dialogues.context import Context, Membership
 from dialogues.domain import PHASES, Person
 from dialogues.effect_handlers import EffectHandlers
+from dialogues.effects import Erase
 from dialogues.engine import Engine
 from dialogues.messages import Command, Outgoing, Press
 from dialogues.phases import current_phase
@@ -48,6 +49,7 @@ class CharterService:
                ) -> list[Outgoing]:
         """Run one event through the engine; answers are committed before anything is shown."""
         out: list[Outgoing] = []
+        erased = False
         with self.store.unit_of_work() as uow:
             person = uow.get_or_create_person(ref.channel, ref.external_id, ref.display_name)
             session = Session.from_dict(uow.load_session(person.id))
@@ -60,12 +62,12 @@ class CharterService:
                     uow.save_walk(ctx.member.id, step.walk.to_dict())
                 feedback = None
                 for effect in step.effects:
-                    feedback = self._apply(uow, person, ctx, effect) or feedback
+                    feedback = self.effects.apply(uow, person, ctx, effect) or feedback
+                    erased = erased or isinstance(effect, Erase)
                 if feedback is None:
                     break
                 event = feedback
-            erased = uow.get_person(person.id) is None
-            if not erased:
+            if not erased:  # an erased person has no session left to save
                 uow.save_session(person.id, session.to_dict())
         if erased:
             self.store.checkpoint()  # no copy of the erased rows left in the journal
@@ -119,10 +121,6 @@ class CharterService:
         return found
 
     # --- effects ----------------------------------------------------------------------------
-
-    def _apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: object
-               ) -> object | None:
-        return self.effects.apply(uow, person, ctx, effect)
 
 
 def _previous(phase: str) -> str | None:
