@@ -50,11 +50,13 @@ class Summaries:
     def render(self, data: SummaryData, alliance: str, member_id: int) -> tuple[Outgoing, ...]:
         summary = self.summary(data)
         answered = tuple(p for p in PHASES if any(a.phase == p for a in data.answers))
-        messages = self.view.render(summary, data.request.section, alliance, member_id, answered)
         if data.request.section == "g":  # in a group: no buttons, anyone could press them
             messages = tuple(Outgoing(m.text) for m in (
                 *self.view.render(summary, "h", alliance, member_id, answered),
                 *self.view.render(summary, "a", alliance, member_id, answered)))
+        else:
+            messages = self.view.render(summary, data.request.section, alliance, member_id,
+                                        answered)
         if data.request.edit:
             messages = tuple(Outgoing(m.text, m.buttons, edit=True) for m in messages)
         if not data.request.with_chart:
