@@ -32,7 +32,6 @@ class ReminderDispatcher:
         self.sender = sender
         self.in_flight = in_flight
         self._lock = asyncio.Lock()
-        self.delivered = 0
 
     async def run_due(self) -> int:
         """Send every reminder due now; never two runs at once. Returns how many were sent.
@@ -82,7 +81,6 @@ class ReminderDispatcher:
                 log.error("a reminder could not be sent: %r", result, exc_info=result)
             elif result:
                 sent += 1
-        self.delivered += sent
         if sent:
             log.info("%d reminders sent", sent)
         log.debug("looked for due reminders: %d prepared, %d sent", len(seen), sent)

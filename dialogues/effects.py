@@ -231,5 +231,3 @@ class ExportData:
     answers: tuple[Answer, ...]
     anonymous: bool
 
-
-Result = Created | CodeFound | CodeNotFound | Joined | SummaryData | ExportData | GroupResult

@@ -24,10 +24,3 @@ class UnknownLever(CharteError):
 class NotFound(CharteError):
     """A stored row does not exist (or is not visible to the caller)."""
 
-
-class InvalidCode(CharteError):
-    """An invitation code is wrong or revoked."""
-
-
-class AccessDenied(CharteError):
-    """The caller may not do that."""

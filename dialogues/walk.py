@@ -69,10 +69,6 @@ class Walk:
     def is_done(self, walk: WalkState) -> bool:
         return walk.index >= self.total
 
-    def progress(self, walk: WalkState, view: WalkView) -> tuple[int, int]:
-        """(levers answered in this phase, total)."""
-        return len(view.answers), self.total
-
     # --- entry points -----------------------------------------------------------------------
 
     def start(self, walk: WalkState | None, phase: str, view: WalkView) -> WalkResult:
@@ -144,9 +140,6 @@ class Walk:
         if value in ("skip", "back", "pause"):
             return self._nav(replace(walk, pending=None), value, view, pressed=True)
         return None
-
-    def on_nav(self, walk: WalkState, nav: str, view: WalkView) -> WalkResult:
-        return self._nav(walk, nav, view, pressed=False)
 
     def jump(self, walk: WalkState, lever_id: str, view: WalkView) -> WalkResult:
         lever = self.charter.lever(lever_id)
@@ -407,7 +400,7 @@ class Walk:
     def recap(self, walk: WalkState, view: WalkView) -> tuple[Outgoing, ...]:
         """The member's own answers in the walk's phase, one message per family."""
         s = self.script
-        answered, total = self.progress(walk, view)
+        answered, total = len(view.answers), self.total
         out = [Outgoing(s.say("walk.recap_title", phase=s.phases[walk.phase].label,
                               alliance=view.alliance_name,
                               organisation=view.organisation_name))]

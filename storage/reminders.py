@@ -58,13 +58,6 @@ class ReminderRepository(Transaction):
             (to_text(now), reminder_id),
         )
 
-    def cancel_member_reminders(self, member_id: int, now: datetime) -> None:
-        self._execute(
-            "UPDATE reminders SET cancelled_at = ? WHERE member_id = ? AND sent_at IS NULL"
-            " AND cancelled_at IS NULL",
-            (to_text(now), member_id),
-        )
-
     def reminders_of(self, member_id: int) -> list[Reminder]:
         found = self._rows("SELECT * FROM reminders WHERE member_id = ? ORDER BY id",
                            (member_id,))

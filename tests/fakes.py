@@ -214,11 +214,6 @@ class FakeUnitOfWork:
         if r is not None and r.sent_at is None and r.cancelled_at is None:
             self.d.reminders[reminder_id] = replace(r, cancelled_at=now)
 
-    def cancel_member_reminders(self, member_id: int, now: datetime) -> None:
-        for r in list(self.d.reminders.values()):
-            if r.member_id == member_id:
-                self.cancel_reminder(r.id, now)
-
     def reminders_of(self, member_id: int) -> list[Reminder]:
         return [r for r in self.d.reminders.values() if r.member_id == member_id]
 
