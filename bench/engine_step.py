@@ -40,8 +40,9 @@ from pathlib import Path
 
 from bench.seed import START, SeedInfo, seed_answers
 from bot.compose import Content, build_app, load_content
-from dialogues.messages import Command, Outgoing, Press, Text
-from dialogues.service import PersonRef
+from dialogues.app.service import PersonRef
+from dialogues.core.events import Command, Press, Text
+from dialogues.core.outgoing import Outgoing
 from storage import CURRENT_VERSION, SqliteUnitOfWork, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results"

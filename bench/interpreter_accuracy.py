@@ -21,7 +21,8 @@ from typing import Final
 
 import yaml
 
-from dialogues.interpreter import (
+from dialogues.content.normalize import normalize
+from dialogues.content.reading import (
     DEFAULT_TUNING,
     Interpreter,
     Reading,
@@ -29,7 +30,6 @@ from dialogues.interpreter import (
     Tuning,
     load_synonyms,
 )
-from dialogues.normalize import normalize
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 CASES_PATH: Final = ROOT / "tests" / "data" / "typed_inputs.yaml"

@@ -72,7 +72,7 @@ MINUTE = timedelta(minutes=1)
 def seed(path: Path, alliances: int, due_minute: datetime) -> dict[str, int]:
     """Alliances whose mid-course point is `due_minute`; every member's reminder due in it."""
     from bench.seed import CHARTER_VERSION, DEFAULT_LEVER_IDS
-    from dialogues.domain import ORG_KINDS
+    from dialogues.core.domain import ORG_KINDS
     from storage import open_store
     from storage.times import to_text
 

@@ -11,7 +11,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from dialogues.domain import ORG_KINDS, PHASES
+from dialogues.core.domain import ORG_KINDS, PHASES
 from storage import SqliteStore, open_store
 from storage.times import to_text
 

@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.compose import load_content
-from dialogues.domain import PHASES, NewAnswer
-from dialogues.effects import LoadSummary, SummaryData
-from dialogues.summaries import Summaries
+from dialogues.core.domain import PHASES, NewAnswer
+from dialogues.core.effects import LoadSummary, SummaryData
+from dialogues.summary.flow import Summaries
 from storage import open_store
 
 SECTIONS = ("h", "f0", "f1", "f2", "a", "e", "t0", "t1", "t2")

@@ -9,7 +9,7 @@ import sys
 from dotenv import load_dotenv
 
 from bot import texts
-from dialogues.errors import CharteError, ContentError
+from dialogues.core.errors import CharteError, ContentError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +99,7 @@ def _stats(as_json: bool) -> int:
 
 def _export(fmt: str, alliance: str | None) -> int:
     from bot.compose import load_content
-    from dialogues.export import records, to_csv, to_json
+    from dialogues.summary.export import records, to_csv, to_json
     from storage import open_store
 
     content = load_content()

@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dialogues.charter import Charter, default_charter_path, load_charter
-from dialogues.engine import Engine
-from dialogues.errors import ContentError
-from dialogues.interpreter import Interpreter, load_synonyms
-from dialogues.ports import Store
-from dialogues.reminder_service import ReminderService
-from dialogues.reminders import Policy, parse_time
-from dialogues.retention import RetentionService
-from dialogues.script import DEFAULT_SCRIPT, Script, load_script
-from dialogues.service import CharterService
+from dialogues.app.engine import Engine
+from dialogues.app.reminder_jobs import ReminderService
+from dialogues.app.retention_job import RetentionService
+from dialogues.app.service import CharterService
+from dialogues.content.charter import Charter, default_charter_path, load_charter
+from dialogues.content.reading import Interpreter, load_synonyms
+from dialogues.content.script import DEFAULT_SCRIPT, Script, load_script
+from dialogues.core.errors import ContentError
+from dialogues.core.ports import Store
+from dialogues.reminders.policy import Policy, parse_time
 from storage import open_store
 
 DEFAULT_TIMEZONE = "Europe/Paris"

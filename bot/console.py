@@ -9,8 +9,9 @@ from typing import TextIO
 
 from bot import texts
 from bot.render_text import render
-from dialogues.messages import Attachment, Button, Command, Outgoing, Press, Text
-from dialogues.service import CharterService, PersonRef
+from dialogues.app.service import CharterService, PersonRef
+from dialogues.core.events import Command, Press, Text
+from dialogues.core.outgoing import Attachment, Button, Outgoing
 
 SEPARATOR = "─" * 40
 

@@ -8,8 +8,8 @@ import logging
 from telegram import Bot
 
 from bot.notifier import BLOCKED, SENT, Sender, merge
-from dialogues.reminder_service import Delivery, Notice, ReminderService
-from dialogues.retention import RetentionService
+from dialogues.app.reminder_jobs import Delivery, Notice, ReminderService
+from dialogues.app.retention_job import RetentionService
 
 log = logging.getLogger("charte_bot.reminders")
 

@@ -22,7 +22,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.split import CAPTION_LIMIT, plain_text, split_html, visible_length
-from dialogues.messages import Attachment, Outgoing
+from dialogues.core.outgoing import Attachment, Outgoing
 
 log = logging.getLogger("charte_bot.sender")
 

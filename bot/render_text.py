@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dialogues.messages import Button, Outgoing
-from dialogues.script import plain_text as plain
+from dialogues.content.markup import plain_text as plain
+from dialogues.core.outgoing import Button, Outgoing
 
 __all__ = ["plain", "render"]
 

@@ -38,9 +38,10 @@ from bot.dispatcher import ReminderDispatcher
 from bot.logs import setup_logging
 from bot.notifier import SENT, Sender, markup
 from bot.split import split_html
-from dialogues.engine import COMMANDS, GROUP_COMMANDS
-from dialogues.messages import Command, GroupCommand, Other, Outgoing, Press, Text
-from dialogues.service import PersonRef
+from dialogues.app.engine import COMMANDS, GROUP_COMMANDS
+from dialogues.app.service import PersonRef
+from dialogues.core.events import Command, GroupCommand, Other, Press, Text
+from dialogues.core.outgoing import Outgoing
 
 log = logging.getLogger("charte_bot.telegram")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from dialogues.errors import ContentError
+from dialogues.core.errors import ContentError
 
 PATH = Path(__file__).with_name("texts.yaml")
 KEYS = (

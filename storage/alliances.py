@@ -5,8 +5,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime
 
-from dialogues.domain import ORG_KINDS, ROLES, Alliance, Member, Organisation
-from dialogues.errors import NotFound
+from dialogues.core.domain import ORG_KINDS, ROLES, Alliance, Member, Organisation
+from dialogues.core.errors import NotFound
 from storage import rows
 from storage.errors import Duplicate
 from storage.times import to_text

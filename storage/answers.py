@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogues.domain import PHASES, POSITIONS, Answer, ExportRow, NewAnswer
+from dialogues.core.domain import PHASES, POSITIONS, Answer, ExportRow, NewAnswer
 from storage import rows
 from storage.times import from_text, to_text
 from storage.transaction import Transaction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from dialogues.errors import CharteError
+from dialogues.core.errors import CharteError
 
 
 class StorageError(CharteError):

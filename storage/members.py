@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from dialogues.domain import ROLES, Alliance
+from dialogues.core.domain import ROLES, Alliance
 from storage import rows
 from storage.times import to_text
 from storage.transaction import Transaction

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogues.domain import Person
+from dialogues.core.domain import Person
 from storage import rows
 from storage.times import now_text
 from storage.transaction import Transaction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dialogues.domain import Reminder
+from dialogues.core.domain import Reminder
 from storage import rows
 from storage.times import from_text, to_text
 from storage.transaction import Transaction

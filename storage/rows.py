@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
-from dialogues.domain import (
+from dialogues.core.domain import (
     Alliance,
     Answer,
     ExportRow,

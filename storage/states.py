@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from dialogues.ports import JsonDict
+from dialogues.core.ports import JsonDict
 from storage.times import now_text
 from storage.transaction import Transaction
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from dialogues.domain import (
+from dialogues.core.domain import (
     PHASES,
     Alliance,
     Answer,

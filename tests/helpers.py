@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.compose import App, build_app
 from bot.render_text import plain
-from dialogues.messages import Button, Command, Other, Outgoing, Press, Text
-from dialogues.service import PersonRef
+from dialogues.app.service import PersonRef
+from dialogues.core.events import Command, Other, Press, Text
+from dialogues.core.outgoing import Button, Outgoing
 
 
 class Clock:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.compose import build_app
-from dialogues.messages import Command
+from dialogues.core.events import Command
 from storage import open_store
 from tests.helpers import Chat, Clock, create_alliance
 from tests.integration.console_proc import command, env_for

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogues.domain import NewAnswer
-from dialogues.errors import CharteError
+from dialogues.core.domain import NewAnswer
+from dialogues.core.errors import CharteError
 from storage import CURRENT_VERSION, LEGACY_CHARTER_VERSION, SchemaVersionError, open_store
 
 # What charte-bot 0.1 wrote: answers had only a comment, no charter version.

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.seed import seed_answers
-from dialogues.domain import Member, NewAnswer
-from dialogues.errors import CharteError, NotFound
+from dialogues.core.domain import Member, NewAnswer
+from dialogues.core.errors import CharteError, NotFound
 from storage import (
     ConstraintViolation,
     DatabaseUrlError,
@@ -585,7 +585,7 @@ CHILD = """
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
-from dialogues.domain import NewAnswer
+from dialogues.core.domain import NewAnswer
 from storage import open_store
 
 url, member_id, org_id, alliance_id = sys.argv[1], *map(int, sys.argv[2:5])

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 import yaml
 
-from dialogues.charter import (
+from dialogues.content.charter import (
     DOCUMENT_KEY,
     Charter,
     UnknownFamily,
     default_charter_path,
     load_charter,
 )
-from dialogues.errors import CharteError, ContentError, UnknownLever
+from dialogues.core.errors import CharteError, ContentError, UnknownLever
 
 REPO = Path(__file__).resolve().parents[2]
 CHARTER_YAML = REPO / "charter.yaml"

@@ -18,8 +18,8 @@ from bench.interpreter_accuracy import (
     load_cases,
     run_case,
 )
-from dialogues.errors import ContentError
-from dialogues.interpreter import (
+from dialogues.content.normalize import normalize
+from dialogues.content.reading import (
     DEFAULT_PATH,
     NAV_NAMES,
     Interpreter,
@@ -28,7 +28,7 @@ from dialogues.interpreter import (
     Synonyms,
     load_synonyms,
 )
-from dialogues.normalize import normalize
+from dialogues.core.errors import ContentError
 
 NAMES, CASES = load_cases()
 SYNONYMS = load_synonyms()

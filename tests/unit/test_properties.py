@@ -38,13 +38,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from bot.compose import build_app, load_content
 from bot.render_text import plain
-from dialogues import summaries
-from dialogues.chart import radar_png
-from dialogues.domain import PHASES, POSITIONS
-from dialogues.messages import Command, GroupCommand, Other, Outgoing, Press, Text
-from dialogues.service import PersonRef
-from dialogues.state import UNKNOWN, Session, WalkState
-from dialogues.walk import CODE_PHASES
+from dialogues.summary import flow as summary_flow
+from dialogues.app.service import PersonRef
+from dialogues.core.domain import PHASES, POSITIONS
+from dialogues.core.events import Command, GroupCommand, Other, Press, Text
+from dialogues.core.outgoing import Outgoing
+from dialogues.core.session import Session
+from dialogues.summary.charts import radar_png
+from dialogues.walk.flow import CODE_PHASES
+from dialogues.walk.state import UNKNOWN, WalkState
 from tests.fakes import FakeStore
 from tests.helpers import Clock
 
@@ -622,7 +624,7 @@ def _charts_drawn_once() -> Iterator[None]:
     """Every radar chart is the same PNG, drawn once: matplotlib takes ~0.3 s a chart, and what
     these properties check is the messages and the database, not the picture."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(summaries, "radar_png", lambda *args, **kwargs: _one_chart())
+        patch.setattr(summary_flow, "radar_png", lambda *args, **kwargs: _one_chart())
         yield
 
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.render_text import plain
-from dialogues.domain import Alliance, Member
-from dialogues.reminders import Policy, out_of_quiet_hours, plan
+from dialogues.core.domain import Alliance, Member
+from dialogues.reminders.policy import Policy, out_of_quiet_hours, plan
 from tests.fakes import FakeStore
 from tests.helpers import Chat, Clock, create_alliance, make_app
 

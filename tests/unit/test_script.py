@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.compose import check_script_against_charter, load_content
-from dialogues.errors import ContentError
-from dialogues.script import DEFAULT_SCRIPT, MESSAGES, load_script
+from dialogues.content.script import DEFAULT_SCRIPT, MESSAGES, load_script
+from dialogues.core.errors import ContentError
 
 REAL = yaml.safe_load(DEFAULT_SCRIPT.read_text(encoding="utf-8"))
 

@@ -9,10 +9,10 @@ import pytest
 
 from bot.compose import load_content
 from bot.render_text import plain
-from dialogues.domain import Answer, Organisation
-from dialogues.effects import LoadSummary, SummaryData
-from dialogues.summaries import Summaries
-from dialogues.summary import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
+from dialogues.core.domain import Answer, Organisation
+from dialogues.core.effects import LoadSummary, SummaryData
+from dialogues.summary.compute import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
+from dialogues.summary.flow import Summaries
 from tests.fakes import FakeStore
 from tests.helpers import Chat, Clock, create_alliance, make_app
 
@@ -250,7 +250,7 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
 
 
 def test_group_link_and_group_summary(pair):
-    from dialogues.messages import GroupCommand
+    from dialogues.core.events import GroupCommand
 
     app, alice, bob = pair
     code = app.store.data.alliances[next(iter(app.store.data.alliances))].invite_code

@@ -17,8 +17,9 @@ from bot import logs, notifier, texts
 from bot.logs import RedactSecrets, setup_logging
 from bot.notifier import SENT, Sender
 from bot.telegram_app import TelegramEdge, _command, menu_commands
-from dialogues.engine import COMMANDS
-from dialogues.messages import Attachment, Button, Command, Outgoing
+from dialogues.app.engine import COMMANDS
+from dialogues.core.events import Command
+from dialogues.core.outgoing import Attachment, Button, Outgoing
 
 TOKEN = "123456:TEST-token-abc"
 

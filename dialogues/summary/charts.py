@@ -1,0 +1,71 @@
+"""Radar charts of the 21 levers as PNG bytes (matplotlib, Agg backend, in memory)."""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+from dialogues.content.charter import Charter
+from dialogues.content.markup import cut
+
+SIZE_INCHES = 7.2
+DPI = 150  # 1080 × 1080 pixels: sharp on a phone, well under Telegram's photo limits
+MAX_LINES = 12  # more organisations than this: the chart shows the spread instead
+
+
+def radar_png(
+    charter: Charter,
+    series: Sequence[tuple[str, Mapping[str, int | None]]],
+    title: str,
+    level_labels: Mapping[int, str],
+    spread_labels: tuple[str, str, str] = ("min", "mean", "max"),
+) -> bytes:
+    """One line per series (an organisation or a phase): lever id -> position 1..4 or None."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    levers = charter.levers
+    angles = [2 * math.pi * i / len(levers) for i in range(len(levers))]
+    figure = Figure(figsize=(SIZE_INCHES, SIZE_INCHES), dpi=DPI)
+    axes = figure.add_subplot(projection="polar")
+    axes.set_theta_offset(math.pi / 2)
+    axes.set_theta_direction(-1)
+    axes.set_ylim(0, 4)
+    axes.set_yticks([1, 2, 3, 4], [level_labels[n] for n in (1, 2, 3, 4)], fontsize=7,
+                    color="#555555")
+    axes.set_xticks(angles, [lever.short for lever in levers], fontsize=8)
+    shown = list(series)
+    if len(shown) > MAX_LINES:
+        shown = _spread(shown, levers, spread_labels)
+    for name, positions in shown:
+        values = [positions.get(lever.id) for lever in levers]
+        closed_angles = [*angles, angles[0]]
+        closed = [v if v is not None else math.nan for v in [*values, values[0]]]
+        (line,) = axes.plot(closed_angles, closed, linewidth=1.8, label=cut(name, 28))
+        axes.fill(closed_angles, [0 if math.isnan(v) else v for v in closed],
+                  alpha=0.06, color=line.get_color())
+    axes.set_title(title, fontsize=11, pad=24)
+    if shown:
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=min(3, len(shown)),
+                    fontsize=8, frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _spread(series: Sequence[tuple[str, Mapping[str, int | None]]], levers: Sequence,
+            names: tuple[str, str, str]) -> list[tuple[str, Mapping[str, int | None]]]:
+    """Many organisations: lowest, average and highest position per lever."""
+    low: dict[str, int | None] = {}
+    mean: dict[str, int | None] = {}
+    high: dict[str, int | None] = {}
+    for lever in levers:
+        known = [p for _, positions in series if (p := positions.get(lever.id)) is not None]
+        low[lever.id] = min(known) if known else None
+        high[lever.id] = max(known) if known else None
+        mean[lever.id] = sum(known) / len(known) if known else None  # type: ignore[assignment]
+    return [(names[0], low), (names[1], mean), (names[2], high)]

@@ -1,0 +1,136 @@
+"""The meeting report (PDF): dates, partners, positions, divergences, agenda, evolution, texts."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+from dialogues.content.charter import Charter
+from dialogues.content.dates import show_date
+from dialogues.content.markup import plain_text
+from dialogues.content.script import Script
+from dialogues.core.domain import Alliance, Organisation
+from dialogues.summary.compute import Summary
+
+FONT = "dejavu"
+
+
+def _font_dir() -> str:
+    import matplotlib
+
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+
+
+def _bmp(text: str) -> str:
+    """The report's font has no emoji: keep the Basic Multilingual Plane only."""
+    return "".join(ch for ch in text if ord(ch) <= 0xFFFF)
+
+
+class Report:
+    def __init__(self, charter: Charter, script: Script) -> None:
+        self.charter = charter
+        self.s = script
+
+    def t(self, key: str, **values: object) -> str:
+        return _bmp(plain_text(self.s.say(key, **values)))
+
+    def pdf(
+        self,
+        alliance: Alliance,
+        organisations: tuple[Organisation, ...],
+        names: dict[int, str],
+        summary: Summary,
+        charts: tuple[bytes, ...],
+        now: datetime,
+    ) -> bytes:
+        from fpdf import FPDF
+
+        s = self.s
+        doc = FPDF(format="A4")
+        doc.set_title(_bmp(f"{self.charter.title} — {alliance.name}"))
+        doc.add_font(FONT, "", os.path.join(_font_dir(), "DejaVuSans.ttf"))
+        doc.add_font(FONT, "B", os.path.join(_font_dir(), "DejaVuSans-Bold.ttf"))
+        doc.set_auto_page_break(True, margin=15)
+        doc.add_page()
+
+        def heading(text: str, size: int = 13) -> None:
+            doc.set_font(FONT, "B", size)
+            doc.multi_cell(0, 7, _bmp(text), new_x="LMARGIN", new_y="NEXT")
+            doc.ln(1)
+
+        def para(text: str, size: int = 10) -> None:
+            doc.set_font(FONT, "", size)
+            doc.multi_cell(0, 5, _bmp(text), new_x="LMARGIN", new_y="NEXT")
+
+        tz = alliance.timezone
+        phase = s.phases[summary.phase].label
+        heading(self.t("report.title", alliance=alliance.name), 16)
+        para(self.t("report.subtitle", charter=self.charter.title, phase=phase,
+                    date=show_date(now, tz)))
+        para(self.t("report.dates", start=show_date(alliance.start_at, tz),
+                    mid=show_date(alliance.mid_at, tz), end=show_date(alliance.end_at, tz)))
+        doc.ln(3)
+
+        heading(self.t("report.partners"))
+        total = len(self.charter.levers)
+        status = {name: (st, n) for name, st, n in summary.progress}
+        for org in organisations:
+            st, count = status[names[org.id]]
+            para(self.t("report.partner", organisation=names[org.id],
+                        kind=s.org_kinds.get(org.kind, org.kind),
+                        status=self.t(f"report.status.{st}", count=count, total=total)))
+        doc.ln(2)
+        para(self.t("summary.counts", convergence=summary.count("convergence"),
+                    divergence=summary.count("divergence"), too_few=summary.count("too_few")))
+        doc.ln(3)
+
+        heading(self.t("report.agenda"))
+        if not summary.agenda:
+            para(self.t("summary.agenda_empty"))
+        for rank, item in enumerate(summary.agenda, start=1):
+            reason = (self.t("report.agenda_divergence", spread=item.spread)
+                      if item.marker == "divergence"
+                      else self.t("report.agenda_unknown", organisations=", ".join(item.unknown)))
+            doc.set_font(FONT, "B", 10)
+            doc.multi_cell(0, 5, _bmp(f"{rank}. {item.lever.title} — {reason}"),
+                           new_x="LMARGIN", new_y="NEXT")
+            para(self._positions(item))
+            para(item.lever.text, 9)
+            doc.ln(2)
+
+        for family in self.charter.families:
+            heading(f"{family.title} — {family.question}", 12)
+            for item in (x for x in summary.levers if x.lever.family_id == family.id):
+                doc.set_font(FONT, "B", 10)
+                marker = self.t(f"report.marker.{item.marker}")
+                doc.multi_cell(0, 5, _bmp(f"{item.lever.number}. {item.lever.title} ({marker})"),
+                               new_x="LMARGIN", new_y="NEXT")
+                para(self._positions(item))
+                if summary.previous is not None and item.changes:
+                    para(self.t("report.changes", changes=" · ".join(
+                        plain_text(s.say("summary.change",
+                                         arrow=s.say(f"summary.arrow.{c.direction}"),
+                                         organisation=c.organisation,
+                                         before=s.position_label(c.before),
+                                         after=s.position_label(c.after)))
+                        for c in item.changes)), 9)
+                labels = {st.field: st.label for seq in s.sequences.values() for st in seq
+                          if st.field}
+                for text in item.texts:
+                    para(self.t("report.text", organisation=text.organisation,
+                                label=labels.get(text.field, text.field), text=text.text), 9)
+                doc.ln(1)
+            doc.ln(2)
+
+        for chart in charts:
+            doc.add_page()
+            doc.image(chart, w=doc.epw)
+        return bytes(doc.output())
+
+    def _positions(self, item) -> str:
+        s = self.s
+        if not item.positions:
+            return self.t("summary.no_answer")
+        return " · ".join(plain_text(s.say("summary.position", organisation=p.organisation,
+                                           answer=s.position_label(p.position)))
+                          for p in item.positions)
