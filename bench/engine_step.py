@@ -39,10 +39,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.seed import START, SeedInfo, seed_answers
-from bot.compose import Content, build_app, load_content
+from bot.compose import build_app
 from dialogues.app.service import PersonRef
+from dialogues.content.bundle import Content, load_content
+from dialogues.core.callbacks import decode
 from dialogues.core.events import Command, Press, Text
 from dialogues.core.outgoing import Outgoing
+from dialogues.walk.buttons import WalkButton
 from storage import CURRENT_VERSION, SqliteUnitOfWork, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -200,7 +203,8 @@ class Walker:
         for message in self.last:
             for row in message.buttons:
                 for button in row:
-                    if button.data.startswith("w:") and button.data.endswith(f":{level}"):
+                    data = decode(button.data)
+                    if isinstance(data, WalkButton) and data.action == str(level):
                         return button.data
         raise RuntimeError(f"no level {level} button in the last message: {self.last!r}")
 
@@ -210,18 +214,18 @@ class Walker:
         written = 0
         # Untimed: go to the first lever of the plan (where the seeded walk already is).
         first = self.charter.levers[self.info.walk_index].id
-        self.last = self.service.handle(self.ref, Command("levier", first))
+        self.last = self.service.handle(self.ref, Command("levier", first)).outgoing
         events = self.events()
         done = 0
         with self.probe.commits():
             while done < warmup + steps:
                 kind, event = next(events)
                 if kind == "jump":
-                    self.last = self.service.handle(self.ref, event)
+                    self.last = self.service.handle(self.ref, event).outgoing
                     continue
                 self.probe.reset()
                 t0 = time.perf_counter_ns()
-                out = self.service.handle(self.ref, event)
+                out = self.service.handle(self.ref, event).outgoing
                 elapsed = time.perf_counter_ns() - t0
                 self.last = out
                 _check_saved(kind, out)

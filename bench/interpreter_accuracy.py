@@ -21,7 +21,6 @@ from typing import Final
 
 import yaml
 
-from dialogues.content.normalize import normalize
 from dialogues.content.reading import (
     DEFAULT_TUNING,
     Interpreter,
@@ -30,6 +29,7 @@ from dialogues.content.reading import (
     Tuning,
     load_synonyms,
 )
+from dialogues.core.normalize import normalize
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 CASES_PATH: Final = ROOT / "tests" / "data" / "typed_inputs.yaml"

@@ -185,20 +185,21 @@ def startup_probe(db: Path, trace: bool) -> dict[str, Any]:
         timings[name] = now - mark
         mark = now
 
-    from aiolimiter import AsyncLimiter
-    from telegram import Bot
+    from telegram.ext import ExtBot
 
     from bot.compose import build_app
     from bot.dispatcher import ReminderDispatcher
     from bot.notifier import Sender
+    from bot.throttle import SendBudget
     lap("imports")
     rss_imports = rss_mb()
     os.environ["CHARTE_DATABASE_URL"] = f"sqlite:///{db}"
     app = build_app()
     lap("build_app")
     ReminderDispatcher(app.reminders, app.retention,
-                       Bot(TOKEN, base_url="http://127.0.0.1:9/bot"),
-                       Sender(AsyncLimiter(1, 1 / DEFAULT_RATE)))
+                       ExtBot(TOKEN, base_url="http://127.0.0.1:9/bot",
+                              rate_limiter=SendBudget(DEFAULT_RATE)),
+                       Sender(bulk=True))
     lap("dispatcher")
     next_due = app.reminders.next_due()
     lap("next_due")
@@ -357,14 +358,14 @@ async def send_due(db: Path, url: str, rate: float, scale: float) -> dict[str, A
     """The real dispatcher, sending every due reminder to the fake; times its parts."""
     import logging
 
-    from aiolimiter import AsyncLimiter
-    from telegram import Bot
+    from telegram.ext import ExtBot
     from telegram.request import HTTPXRequest
 
     import bot.notifier as notifier
     from bot.compose import build_app
     from bot.dispatcher import ReminderDispatcher
     from bot.notifier import Sender
+    from bot.throttle import SendBudget
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     real_origin, wall_origin = time.monotonic(), datetime.now(UTC)
@@ -374,15 +375,15 @@ async def send_due(db: Path, url: str, rate: float, scale: float) -> dict[str, A
 
     os.environ["CHARTE_DATABASE_URL"] = f"sqlite:///{db}"
     app = build_app(clock=emulated_now)
-    bot = Bot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(connection_pool_size=8))
+    bot = ExtBot(TOKEN, base_url=f"{url}/bot", request=HTTPXRequest(connection_pool_size=8),
+                 rate_limiter=SendBudget(rate * scale))
     await bot.initialize()
     prepare, http = Timer(), Timer()
     app.reminders.prepare = prepare.wrap_sync(app.reminders.prepare)  # type: ignore[method-assign]
     original_deliver = notifier._deliver
     notifier._deliver = http.wrap_async(original_deliver)
     try:
-        dispatcher = ReminderDispatcher(app.reminders, app.retention, bot,
-                                        Sender(AsyncLimiter(1, 1 / (rate * scale))))
+        dispatcher = ReminderDispatcher(app.reminders, app.retention, bot, Sender(bulk=True))
         cpu = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         sent = await dispatcher.run_due()

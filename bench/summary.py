@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.compose import load_content
+from dialogues.content.bundle import load_content
+from dialogues.core.context import AllianceAnswers
 from dialogues.core.domain import PHASES, NewAnswer
-from dialogues.core.effects import LoadSummary, SummaryData
 from dialogues.summary.flow import Summaries
-from storage import open_store
+from storage import SqliteStore, open_store
 
 SECTIONS = ("h", "f0", "f1", "f2", "a", "e", "t0", "t1", "t2")
 
@@ -51,6 +51,15 @@ def seed(db: Path, organisations: int, rng: random.Random) -> int:
     return alliance.id
 
 
+def read(store: SqliteStore, alliance_id: int) -> AllianceAnswers:
+    """What /synthese reads (core.context.Need.ANSWERS)."""
+    with store.unit_of_work() as uow:
+        alliance = uow.get_alliance(alliance_id)
+        assert alliance is not None
+        return AllianceAnswers(alliance, tuple(uow.organisations(alliance_id)),
+                               tuple(uow.alliance_answers(alliance_id)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench summary")
     parser.add_argument("--organisations", type=int, default=50)
@@ -65,30 +74,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         text_ms, chart_ms, headline_ms, longest = [], [], [], 0
         for _ in range(args.runs):
             started = time.perf_counter()
-            with store.unit_of_work() as uow:
-                orgs = tuple(uow.organisations(alliance_id))
-                answers = tuple(uow.alliance_answers(alliance_id))
-            data = SummaryData(LoadSummary("fin", "h", False, False), orgs, answers, False,
-                               "Bench")
-            summaries.render(data, "Bench", 1)
+            data = read(store, alliance_id)
+            summary = summaries.summary(data, "fin")
+            summaries.view.render(summary, "h", "Bench", 1, PHASES)
             headline_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            with store.unit_of_work() as uow:
-                orgs = tuple(uow.organisations(alliance_id))
-                answers = tuple(uow.alliance_answers(alliance_id))
+            data = read(store, alliance_id)
+            summary = summaries.summary(data, "fin")
             messages = []
             for section in SECTIONS:
-                data = SummaryData(LoadSummary("fin", section, False, False), orgs, answers,
-                                   False, "Bench")
-                messages.extend(summaries.render(data, "Bench", 1))
+                messages.extend(summaries.view.render(summary, section, "Bench", 1, PHASES))
             text_ms.append((time.perf_counter() - started) * 1000)
             longest = max(longest, *(len(m.text) for m in messages))
             started = time.perf_counter()
-            data = SummaryData(LoadSummary("fin", "h", True, False), orgs, answers, False,
-                               "Bench")
-            summary = summaries.summary(data)
-            charts = summaries.charts(data, summary, "Bench", PHASES)
+            charts = [job.render() for job in summaries.chart_jobs(data, summary, PHASES)]
             chart_ms.append((time.perf_counter() - started) * 1000)
+            answers = data.answers
         store.close()
     print(f"machine: {platform.processor() or platform.machine()}, Python "
           f"{platform.python_version()}; {args.organisations} organisations × 3 phases × 21 "

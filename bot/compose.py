@@ -6,28 +6,18 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from dialogues.app.engine import Engine
 from dialogues.app.reminder_jobs import ReminderService
 from dialogues.app.retention_job import RetentionService
 from dialogues.app.service import CharterService
-from dialogues.content.charter import Charter, default_charter_path, load_charter
-from dialogues.content.reading import Interpreter, load_synonyms
-from dialogues.content.script import DEFAULT_SCRIPT, Script, load_script
+from dialogues.content.bundle import Content, load_content
 from dialogues.core.errors import ContentError
 from dialogues.core.ports import Store
 from dialogues.reminders.policy import Policy, parse_time
 from storage import open_store
 
 DEFAULT_TIMEZONE = "Europe/Paris"
-
-
-@dataclass(frozen=True)
-class Content:
-    charter: Charter
-    script: Script
-    interpreter: Interpreter
 
 
 @dataclass(frozen=True)
@@ -39,24 +29,6 @@ class App:
     reminders: ReminderService
     retention: RetentionService
     timezone: str
-
-
-def load_content(
-    charter_path: Path | None = None, script_path: Path | None = None
-) -> Content:
-    """Load and cross-check every content file; fails at boot naming the file and key."""
-    charter = load_charter(charter_path or default_charter_path())
-    script = load_script(script_path or DEFAULT_SCRIPT)
-    check_script_against_charter(script, charter)
-    names = {lever.id: (lever.id, lever.title, lever.short) for lever in charter.levers}
-    return Content(charter, script, Interpreter(load_synonyms(), names))
-
-
-def check_script_against_charter(script: Script, charter: Charter) -> None:
-    for family in charter.families:
-        if family.answer_kind not in script.sequences:
-            raise ContentError(script.path, f"sequences.{family.answer_kind}",
-                               f"missing: charter family {family.id!r} needs it")
 
 
 def build_app(
@@ -71,8 +43,8 @@ def build_app(
     timezone = timezone or os.environ.get("CHARTE_TIMEZONE") or DEFAULT_TIMEZONE
     store = store or open_store()
     clock = clock or _now
-    engine = Engine(content.charter, content.script, content.interpreter, timezone)
-    reminders = ReminderService(store, content.charter, content.script, clock,
+    engine = Engine(content, timezone)
+    reminders = ReminderService(store, content.charter, engine.reminders, clock,
                                 policy or policy_from_env())
     service = CharterService(store, engine, content.charter, clock, timezone,
                              replan=reminders.replan)

@@ -31,7 +31,7 @@ def save(attachment: Attachment, folder: Path) -> Path:
     """Write a photo or document to `folder`; the terminal cannot show it."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / attachment.filename
-    path.write_bytes(attachment.data)
+    path.write_bytes(attachment.rendered().data)
     return path
 
 
@@ -56,13 +56,13 @@ def run_console(service: CharterService, user: str | None = None,
     name = user or getpass.getuser()
     person = PersonRef("console", name, name)
     print(texts.say("console.intro"), file=out)
-    buttons = show(service.handle(person, Command("start")), out)
+    buttons = show(list(service.handle(person, Command("start")).outgoing), out)
     while True:
         if stdin.isatty():
             print("> ", end="", file=out, flush=True)
         line = stdin.readline()
         if not line:
             return 0
-        messages = service.handle(person, to_event(line.rstrip("\n"), buttons))
+        messages = list(service.handle(person, to_event(line.rstrip("\n"), buttons)).outgoing)
         if messages:
             buttons = show(messages, out)

@@ -17,8 +17,8 @@ CHANNEL = "telegram"
 
 
 # Reminders being sent at once. Telegram answers in tens of milliseconds (50 ms: at most 20
-# messages a second one at a time, below CHARTE_SEND_RATE's 25): the pace spaces the sends
-# out, several in flight keep it. A reminder is claimed only when a slot is free, so a crash
+# messages a second one at a time): the send budget (bot.throttle) spaces the sends out,
+# several in flight keep its pace. A reminder is claimed only when a slot is free, so a crash
 # loses at most this many claimed reminders.
 IN_FLIGHT = 8
 

@@ -8,7 +8,6 @@ import logging
 import warnings
 from collections.abc import Sequence
 
-from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -19,9 +18,11 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.split import CAPTION_LIMIT, plain_text, split_html, visible_length
+from bot.throttle import BULK
 from dialogues.core.outgoing import Attachment, Outgoing
 
 log = logging.getLogger("charte_bot.sender")
@@ -43,31 +44,36 @@ def markup(message: Outgoing) -> InlineKeyboardMarkup | None:
 
 def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
     """Texts without buttons join the next message, or the previous one when they come last
-    (its buttons stay under it): one message per chat and burst. Telegram allows one message a
-    second in a chat; a second message right after the first is answered 429."""
+    (its buttons stay under it): one message per reply where possible. Telegram allows one new
+    message a second in a private chat. A merged message replaces the pressed one when its
+    first part was meant to."""
     merged: list[Outgoing] = []
-    pending: list[str] = []
+    pending: list[Outgoing] = []
+
+    def joined(parts: list[Outgoing], buttons: tuple = ()) -> Outgoing:
+        return Outgoing("\n\n".join(p.text for p in parts), buttons, edit=parts[0].edit)
+
     for message in messages:
         if message.attachment is not None:
             merged.append(message)
             continue
-        pending.append(message.text)
+        pending.append(message)
         if message.buttons:
-            merged.append(Outgoing("\n\n".join(pending), message.buttons))
+            merged.append(joined(pending, message.buttons))
             pending = []
     if pending and merged and merged[-1].attachment is None:
         last = merged[-1]
-        merged[-1] = Outgoing("\n\n".join([last.text, *pending]), last.buttons)
+        merged[-1] = joined([last, *pending], last.buttons)
     elif pending:
-        merged.append(Outgoing("\n\n".join(pending)))
+        merged.append(joined(pending))
     return merged
 
 
 class Sender:
-    """Sends engine messages; `pace` (an aiolimiter) spaces out bulk sending such as reminders."""
+    """Sends engine messages; a bulk sender's messages wait behind replies (bot.throttle)."""
 
-    def __init__(self, pace: AsyncLimiter | None = None) -> None:
-        self.pace = pace
+    def __init__(self, bulk: bool = False) -> None:
+        self.bulk = bulk
 
     async def send_all(self, bot: Bot, chat_id: int, messages: Sequence[Outgoing]) -> str:
         """Send in order; stops at the first message that cannot be delivered."""
@@ -108,11 +114,7 @@ class Sender:
         while True:
             attempt += 1
             try:
-                if self.pace is not None:
-                    async with self.pace:
-                        await _deliver(bot, chat_id, text, keyboard, attachment, as_html)
-                else:
-                    await _deliver(bot, chat_id, text, keyboard, attachment, as_html)
+                await _deliver(bot, chat_id, text, keyboard, attachment, as_html, self.bulk)
                 return SENT
             except Forbidden as err:
                 log.warning("chat %s cannot be written to (%s); message not delivered",
@@ -146,18 +148,21 @@ class Sender:
 
 
 async def _deliver(bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None,
-                   attachment: Attachment | None, as_html: bool) -> None:
+                   attachment: Attachment | None, as_html: bool, bulk: bool) -> None:
     mode = ParseMode.HTML if as_html else None
+    # The send budget (bot.throttle) lives on the application's bot: tell it what can wait.
+    extra: dict = {"rate_limit_args": BULK} if bulk and isinstance(bot, ExtBot) else {}
     if attachment is None:
-        await bot.send_message(chat_id=chat_id, text=text, parse_mode=mode, reply_markup=keyboard)
+        await bot.send_message(chat_id=chat_id, text=text, parse_mode=mode, reply_markup=keyboard,
+                               **extra)
     elif attachment.kind == "photo":
         await bot.send_photo(chat_id=chat_id, photo=attachment.data,
                              filename=attachment.filename, caption=text or None,
-                             parse_mode=mode, reply_markup=keyboard)
+                             parse_mode=mode, reply_markup=keyboard, **extra)
     else:
         await bot.send_document(chat_id=chat_id, document=attachment.data,
                                 filename=attachment.filename, caption=text or None,
-                                parse_mode=mode, reply_markup=keyboard)
+                                parse_mode=mode, reply_markup=keyboard, **extra)
 
 
 def _retry_after(error: RetryAfter) -> float:

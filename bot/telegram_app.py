@@ -7,11 +7,13 @@ import logging
 import os
 import secrets
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 
-from aiolimiter import AsyncLimiter
 from telegram import (
     Bot,
     BotCommand,
+    CallbackQuery,
     Message,
     Update,
 )
@@ -23,11 +25,11 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -35,28 +37,41 @@ from telegram.ext import (
 from bot import texts
 from bot.compose import App, build_app
 from bot.dispatcher import ReminderDispatcher
+from bot.lanes import Lanes
 from bot.logs import setup_logging
-from bot.notifier import SENT, Sender, markup
+from bot.notifier import SENT, Sender, markup, merge
+from bot.rendering import Renderer
 from bot.split import split_html
-from dialogues.app.engine import COMMANDS, GROUP_COMMANDS
+from bot.throttle import SendBudget
+from dialogues.app.engine import MENU
 from dialogues.app.service import PersonRef
-from dialogues.core.events import Command, GroupCommand, Other, Press, Text
+from dialogues.core.events import Command, Event, GroupCommand, Other, Press, Text
 from dialogues.core.outgoing import Outgoing
 
 log = logging.getLogger("charte_bot.telegram")
 
 DEFAULT_API = "https://api.telegram.org"
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+DEFAULT_SEND_RATE = 28.0  # new messages a second, everything included (Telegram: about 30)
+WAKE_JOB = "reminders-wake"
 
 
 class TelegramEdge:
-    """Holds the app; each handler is a few lines: make an event, call the service, render."""
+    """Holds the app; each handler is a few lines: make an event, call the service, render.
 
-    def __init__(self, app: App, sender: Sender | None = None) -> None:
+    Handlers only queue the work in the person's lane (bot.lanes): one person's updates stay in
+    order, other people are served at the same time.
+    """
+
+    def __init__(self, app: App, sender: Sender | None = None,
+                 renderer: Renderer | None = None) -> None:
         self.app = app
         self.sender = sender or Sender()
+        self.renderer = renderer
+        self.lanes = Lanes()
         self.invite_link: str | None = None
         self.dispatcher: ReminderDispatcher | None = None
+        self.jobs: JobQueue | None = None
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -68,32 +83,49 @@ class TelegramEdge:
         if self.dispatcher is not None:
             await self.dispatcher.run_retention()
 
+    def wake_reminders(self, at: datetime | None) -> None:
+        """A write planned a reminder due at `at`: look for due reminders then, not later.
+
+        One named timer: a later wake-up request leaves an earlier one in place.
+        """
+        if at is None or self.jobs is None:
+            return
+        when = max(at, datetime.now(UTC))
+        for job in self.jobs.get_jobs_by_name(WAKE_JOB):
+            if job.next_t is not None and job.next_t <= when:
+                return
+            job.schedule_removal()
+        self.jobs.run_once(self.reminders_job, when, name=WAKE_JOB)
+
     # --- handlers ---------------------------------------------------------------------------
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
-        if message is None or update.effective_user is None:
+        user = update.effective_user
+        if message is None or user is None:
             return
         if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
-            return await self._in_group(update, context)
+            self.lanes.submit(user.id, lambda: self._in_group(update, context))
+            return
         if update.edited_message is not None:
-            event: object = Other("edit")
+            event: Event = Other("edit")
         elif message.text and message.text.startswith("/"):
             event = _command(message.text)
         elif message.text is not None:
             event = Text(message.text)
         else:
             event = Other(_kind(message))
-        await self._run(update, context, event)
+        self.lanes.submit(user.id, lambda: self._run(update, context, event))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        if query is None:
+        if update.callback_query is None or update.effective_user is None:
             return
-        try:
-            await query.answer()  # always, first: the phone shows a spinner until then
-        except TelegramError as err:
-            log.info("callback answer failed: %s", err)
+        self.lanes.submit(update.effective_user.id, lambda: self._pressed(update, context))
+
+    async def _pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await _answer(query)  # always, first: the phone shows a spinner until then
         if query.message is None or query.message.chat.type != ChatType.PRIVATE:
             return
         await self._run(update, context, Press(query.data or ""))
@@ -108,41 +140,51 @@ class TelegramEdge:
         head, _, arg = text.strip().partition(" ")
         name, _, target = head[1:].partition("@")
         name = name.lower()
-        if name not in COMMANDS and name not in GROUP_COMMANDS:
+        groups = self.app.engine.group_command_names
+        if name not in MENU and name != "start" and name not in groups:
             return
         if target and target.lower() != (context.bot.username or "").lower():
             return
         chat = update.effective_chat
         user = update.effective_user
         assert chat is not None and user is not None
-        if name in GROUP_COMMANDS:
-            ref = PersonRef("telegram", str(user.id), user.full_name)
-            event = GroupCommand(chat.id, name, arg.strip())
-            for out in await asyncio.to_thread(self.app.service.handle, ref, event):
-                if not await self._send(context.bot, chat.id, out):
-                    return
+        if name not in groups:
+            await self._send(context.bot, chat.id, Outgoing(texts.say("tg.group_only")))
             return
-        await self._send(context.bot, chat.id, Outgoing(texts.say("tg.group_only")))
+        ref = PersonRef("telegram", str(user.id), user.full_name)
+        handled = await asyncio.to_thread(self.app.service.handle, ref,
+                                          GroupCommand(chat.id, name, arg.strip()))
+        for out in merge(handled.outgoing):
+            if not await self._send(context.bot, chat.id, await self._ready(out)):
+                return
 
-    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: object
+    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: Event
                    ) -> None:
         user = update.effective_user
         chat = update.effective_chat
         assert user is not None and chat is not None
         ref = PersonRef("telegram", str(user.id), user.full_name)
-        outgoing = await asyncio.to_thread(self.app.service.handle, ref, event, self.invite_link)
-        if self.dispatcher is not None:  # a date may have moved: look for due reminders now
-            context.application.create_task(self.dispatcher.run_due())
+        handled = await asyncio.to_thread(self.app.service.handle, ref, event, self.invite_link)
+        self.wake_reminders(handled.wake_at)
         pressed = update.callback_query.message if update.callback_query else None
-        for message in outgoing:
+        for message in merge(handled.outgoing):
             if (message.edit and isinstance(pressed, Message)
                     and await self._edit(context.bot, pressed, message)):
                 pressed = None  # only one message replaces the pressed one
                 continue
-            if not await self._send(context.bot, chat.id, message):
+            if not await self._send(context.bot, chat.id, await self._ready(message)):
                 return  # blocked, or given up: the rest would fail the same way
 
     # --- rendering --------------------------------------------------------------------------
+
+    async def _ready(self, message: Outgoing) -> Outgoing:
+        """A chart or a PDF is made now, after the commit, in the worker process."""
+        if self.renderer is None:
+            attachment = message.attachment
+            if attachment is not None and attachment.later is not None:
+                return replace(message, attachment=await asyncio.to_thread(attachment.rendered))
+            return message
+        return await self.renderer.ready(message)
 
     async def _edit(self, bot: Bot, pressed: Message, message: Outgoing) -> bool:
         """Replace the pressed message; False when it has to be sent as a new one instead."""
@@ -161,7 +203,7 @@ class TelegramEdge:
                 return True
             log.info("edit failed, sending instead: %s", err)
             return False
-        except TelegramError as err:  # network, 403, 429 after the rate limiter's retries
+        except TelegramError as err:  # network, 403, 429
             log.info("edit failed, sending instead: %s", err)
             return False
         return True
@@ -176,6 +218,13 @@ def _command(text: str) -> Command:
     return Command(name, arg.strip())
 
 
+async def _answer(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except TelegramError as err:
+        log.info("callback answer failed: %s", err)
+
+
 def _kind(message: Message) -> str:
     for kind in ("sticker", "photo", "voice", "video", "document", "audio", "animation",
                  "location", "contact", "poll", "video_note"):
@@ -187,9 +236,7 @@ def _kind(message: Message) -> str:
 def menu_commands() -> list[BotCommand]:
     """The commands of Telegram's menu: those the engine knows and that have a description."""
     listed = []
-    for name in COMMANDS:
-        if name == "start":
-            continue
+    for name in MENU:
         if texts.has(f"tg.command.{name}"):
             listed.append(BotCommand(name, texts.say(f"tg.command.{name}")))
         else:
@@ -213,13 +260,23 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def send_rate_from_env() -> float:
-    """Messages per second for bulk sending (reminders); Telegram allows about 30 overall."""
-    text = os.environ.get("CHARTE_SEND_RATE") or "25"
+    """New messages per second, everything included (CHARTE_SEND_RATE; Telegram: about 30)."""
+    text = os.environ.get("CHARTE_SEND_RATE") or str(DEFAULT_SEND_RATE)
     try:
         rate = float(text)
     except ValueError:
         rate = 0
-    return rate if 0 < rate <= 30 else 25.0
+    return rate if 0 < rate <= 30 else DEFAULT_SEND_RATE
+
+
+def chat_interval_from_env() -> float:
+    """Seconds between two new messages in one private chat (CHARTE_CHAT_INTERVAL; Telegram
+    allows one a second: lower it only against a test server)."""
+    text = os.environ.get("CHARTE_CHAT_INTERVAL") or "1"
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        return 1.0
 
 
 def poll_seconds_from_env() -> float:
@@ -232,7 +289,8 @@ def poll_seconds_from_env() -> float:
 
 
 def build_application(app: App, token: str, api_url: str) -> Application:
-    edge = TelegramEdge(app)
+    renderer = Renderer()
+    edge = TelegramEdge(app, renderer=renderer)
     root = api_url.rstrip("/")
 
     async def post_init(application: Application) -> None:
@@ -241,24 +299,31 @@ def build_application(app: App, token: str, api_url: str) -> Application:
             await application.bot.set_my_commands(menu_commands())
         except TelegramError as err:
             log.warning("setMyCommands failed: %s", err)
-        pace = AsyncLimiter(1, 1 / send_rate_from_env())  # evenly spaced, no bursts
+        renderer.warm()
         edge.dispatcher = ReminderDispatcher(app.reminders, app.retention, application.bot,
-                                             Sender(pace))
+                                             Sender(bulk=True))
         jobs = application.job_queue
         assert jobs is not None
-        # One repeating job, named and carrying nothing: each run asks the database.
+        edge.jobs = jobs
+        # One repeating job, named and carrying nothing: each run asks the database. It runs
+        # once at startup too; a write that plans a reminder sooner wakes it (WAKE_JOB).
         jobs.run_repeating(edge.reminders_job, name="reminders", first=0,
                            interval=poll_seconds_from_env())
         jobs.run_repeating(edge.retention_job, name="retention", first=60, interval=6 * 3600)
+
+    async def post_stop(application: Application) -> None:
+        await edge.lanes.drain()  # what was received is answered before stopping
+        renderer.close()
 
     application = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(False)  # one update at a time, in order: a person's steps stay ordered
+        .rate_limiter(SendBudget(send_rate_from_env(), chat_interval_from_env()))
+        .concurrent_updates(False)  # handlers only queue work in per-person lanes (bot.lanes)
         .post_init(post_init)
+        .post_stop(post_stop)
         .build()
     )
     application.add_handler(CallbackQueryHandler(edge.on_button))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.compose import App, build_app
 from bot.render_text import plain
 from dialogues.app.service import PersonRef
-from dialogues.core.events import Command, Other, Press, Text
+from dialogues.core.events import Command, GroupCommand, Other, Press, Text
 from dialogues.core.outgoing import Button, Outgoing
 
 
@@ -31,7 +32,7 @@ class Chat:
         self.last: list[Outgoing] = []
 
     def _do(self, event: object) -> str:
-        self.last = self.app.service.handle(self.ref, event)
+        self.last = [_rendered(m) for m in self.app.service.handle(self.ref, event).outgoing]
         return self.text
 
     @property
@@ -48,6 +49,10 @@ class Chat:
     def cmd(self, name: str, arg: str = "") -> str:
         return self._do(Command(name, arg))
 
+    def in_group(self, chat_id: int, name: str, arg: str = "") -> str:
+        """A command typed in a group chat."""
+        return self._do(GroupCommand(chat_id, name, arg))
+
     def other(self, kind: str = "sticker") -> str:
         return self._do(Other(kind))
 
@@ -60,6 +65,13 @@ class Chat:
             if label in button.label:
                 return self.press_data(button.data)
         raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+def _rendered(message: Outgoing) -> Outgoing:
+    """Charts and PDFs are made after the transaction, as the channels do."""
+    if message.attachment is None:
+        return message
+    return replace(message, attachment=message.attachment.rendered())
 
 
 def make_app(store: object, clock: Clock | None = None) -> App:

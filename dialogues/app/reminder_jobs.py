@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dialogues.content.charter import Charter
-from dialogues.content.dates import show_date
-from dialogues.content.markup import Html
-from dialogues.content.script import Script
-from dialogues.core.domain import PHASES, Alliance, Member
-from dialogues.core.outgoing import Button, Outgoing
-from dialogues.core.phases import current_phase
+from dialogues.core import rules
+from dialogues.core.domain import Alliance
+from dialogues.core.outgoing import Outgoing
+from dialogues.core.phases import current_phase, previous_phase
 from dialogues.core.ports import Store, UnitOfWork
+from dialogues.reminders.flow import Reminders
 from dialogues.reminders.policy import Policy, decide, plan
 
 BATCH = 500  # due reminders read at once
@@ -42,27 +41,30 @@ class Notice:
 
 
 class ReminderService:
-    def __init__(self, store: Store, charter: Charter, script: Script,
+    def __init__(self, store: Store, charter: Charter, messages: Reminders,
                  clock: Callable[[], datetime], policy: Policy) -> None:
         self.store = store
         self.charter = charter
-        self.s = script
+        self.say = messages
         self.clock = clock
         self.policy = policy
         self.started_at = clock()  # what fell due before this is late: the bot was stopped
 
     # --- planning (called inside the transaction that changed the alliance) -----------------
 
-    def replan(self, uow: UnitOfWork, alliance_id: int) -> None:
+    def replan(self, uow: UnitOfWork, alliance_id: int) -> datetime | None:
+        """Plan every member's reminders again; returns when the earliest one is due."""
         alliance = uow.get_alliance(alliance_id)
         if alliance is None:
-            return
+            return None
         now = self.clock()
+        earliest: datetime | None = None
         for member in uow.members(alliance_id):
             for p in plan(alliance, member, self.policy):
-                # A date set in the past is due now, not "late".
-                uow.plan_reminder(alliance_id, p.member_id, p.kind, p.phase, p.seq,
-                                  max(p.due_at, now))
+                due = max(p.due_at, now)  # a date set in the past is due now, not "late"
+                uow.plan_reminder(alliance_id, p.member_id, p.kind, p.phase, p.seq, due)
+                earliest = due if earliest is None or due < earliest else earliest
+        return earliest
 
     # --- firing -----------------------------------------------------------------------------
 
@@ -88,8 +90,8 @@ class ReminderService:
             alliance = uow.get_alliance(reminder.alliance_id)
             member = uow.get_member(reminder.member_id)
             phase = current_phase(alliance, now) if alliance else None
-            finished = member is not None and len(
-                uow.latest_answers(member.id, reminder.phase)) >= len(self.charter.levers)
+            answered = len(uow.latest_answers(member.id, reminder.phase)) if member else 0
+            finished = answered >= len(self.charter.levers)
             decision = decide(reminder, alliance, member, phase, finished, now, self.policy,
                               self.started_at)
             if decision.action == "skip":
@@ -104,18 +106,20 @@ class ReminderService:
             if person is None or not uow.claim_reminder(reminder.id, now):
                 return None
             if reminder.kind == "nudge":
-                messages = (self._nudge(uow, alliance, member, reminder.phase),)
+                messages: tuple[Outgoing, ...] = (
+                    self.say.nudge(alliance, member, reminder.phase, answered),)
                 return Delivery(reminder.id, member.id, person.channel, person.external_id,
-                                _late(self.s, decision.late, messages))
-            messages = [self._phase_open(alliance, member, reminder.phase)]
-            if member.role == "coordinator":
-                messages.append(self._who_finished(uow, alliance, reminder.phase))
-            group = alliance.group_chat_id if _first_coordinator(uow, alliance, member) else None
-            group_messages = (Outgoing(self.s.say("reminder.group", alliance=alliance.name,
-                                                  phase=self.s.phases[reminder.phase].label)),)
+                                self.say.late(messages) if decision.late else messages)
+            messages = (self.say.phase_open(alliance, member, reminder.phase),)
+            if rules.is_coordinator(member):
+                messages += (self._who_finished(uow, alliance, reminder.phase),)
+            members = uow.members(alliance.id)
+            poster = rules.group_poster(members)
+            group = alliance.group_chat_id if poster is not None and poster.id == member.id \
+                else None
             return Delivery(reminder.id, member.id, person.channel, person.external_id,
-                            _late(self.s, decision.late, tuple(messages)), group,
-                            group_messages if group else ())
+                            self.say.late(messages) if decision.late else messages, group,
+                            (self.say.group(alliance, reminder.phase),) if group else ())
 
     def unreachable(self, member_id: int) -> list[Notice]:
         """Telegram said 403 for this member: record it; tell the coordinators the first time."""
@@ -129,57 +133,23 @@ class ReminderService:
             org = uow.get_organisation(member.organisation_id)
             if alliance is None or person is None or org is None:
                 return []
-            text = self.s.say("reminder.unreachable", person=person.display_name,
-                              organisation=org.name, alliance=alliance.name)
+            message = self.say.unreachable(person.display_name, org.name, alliance)
             notices = []
             for other in uow.members(alliance.id):
                 coordinator = uow.get_person(other.person_id)
-                if other.role == "coordinator" and other.id != member_id and coordinator:
-                    notices.append(Notice(coordinator.channel, coordinator.external_id,
-                                          Outgoing(text)))
+                if rules.is_coordinator(other) and other.id != member_id and coordinator:
+                    notices.append(Notice(coordinator.channel, coordinator.external_id, message))
             return notices
 
-    # --- messages ---------------------------------------------------------------------------
-
-    def _phase_open(self, alliance: Alliance, member: Member, phase: str) -> Outgoing:
-        s = self.s
-        text = s.say(f"reminder.phase.{phase}", alliance=alliance.name,
-                     phase=s.phases[phase].label,
-                     end=show_date(alliance.end_at, alliance.timezone))
-        return Outgoing(text, ((Button(s.button("reevaluate"), f"c:{member.id}"),),))
-
-    def _nudge(self, uow: UnitOfWork, alliance: Alliance, member: Member, phase: str
-               ) -> Outgoing:
-        s = self.s
-        answered = len(uow.latest_answers(member.id, phase))
-        text = s.say("reminder.nudge", alliance=alliance.name, phase=s.phases[phase].label,
-                     answered=answered, total=len(self.charter.levers))
-        return Outgoing(text, ((Button(s.button("resume"), f"c:{member.id}"),
-                                Button(s.button("nudges_off"), f"n:{member.id}")),))
-
     def _who_finished(self, uow: UnitOfWork, alliance: Alliance, phase: str) -> Outgoing:
-        s = self.s
-        previous = PHASES[PHASES.index(phase) - 1]
+        previous = previous_phase(phase)
+        assert previous is not None, "no phase reminder opens the first phase"
         total = len(self.charter.levers)
         done, not_done = [], []
         for m in uow.members(alliance.id):
             person = uow.get_person(m.person_id)
             org = uow.get_organisation(m.organisation_id)
-            name = s.say("reminder.who", person=person.display_name if person else "",
-                         organisation=org.name if org else "")
+            name = self.say.who(person.display_name if person else "", org.name if org else "")
             count = len(uow.latest_answers(m.id, previous))
             (done if count >= total else not_done).append(name)
-        return Outgoing(s.say("reminder.coordinator", phase=s.phases[previous].label,
-                              done=Html(", ".join(done) or "—"),
-                              not_done=Html(", ".join(not_done) or "—")))
-
-
-def _first_coordinator(uow: UnitOfWork, alliance: Alliance, member: Member) -> bool:
-    coordinators = [m.id for m in uow.members(alliance.id) if m.role == "coordinator"]
-    return bool(coordinators) and coordinators[0] == member.id
-
-
-def _late(script: Script, late: bool, messages: tuple[Outgoing, ...]) -> tuple[Outgoing, ...]:
-    if not late:
-        return messages
-    return (Outgoing(script.say("reminder.late")), *messages)
+        return self.say.who_finished(previous, done, not_done)

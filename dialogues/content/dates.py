@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from dialogues.content.normalize import normalize
+from dialogues.core.normalize import normalize
 
 _TIME = re.compile(r"(?:\s*(?:a|à|,)?\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?\s*)$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")

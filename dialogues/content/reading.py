@@ -14,8 +14,8 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from dialogues.content.normalize import normalize
 from dialogues.core.errors import ContentError
+from dialogues.core.normalize import normalize
 
 __all__ = [
     "DEFAULT_PATH",
@@ -31,7 +31,7 @@ __all__ = [
 
 Kind = Literal["level", "unknown", "nav", "text", "empty"]
 Role = Literal["reading", "filler", "negation", "hedge", "ordinary"]
-Context = Literal["scale", "free_text", "confirmation"]
+Question = Literal["scale", "free_text", "confirmation"]
 
 NAV_NAMES: Final = ("next", "skip", "back", "pause", "resume", "help", "summary", "yes", "no")
 LEVELS: Final = (1, 2, 3, 4)
@@ -77,7 +77,7 @@ class Reading:
 
 EMPTY: Final = Reading("empty")
 TEXT: Final = Reading("text")
-UNKNOWN: Final = Reading("unknown")
+DONT_KNOW: Final = Reading("unknown")
 YES: Final = Reading("nav", nav="yes")
 NO: Final = Reading("nav", nav="no")
 LEVEL_ONE: Final = Reading("level", level=1)
@@ -157,7 +157,7 @@ class _Loader:
                 self.fail(key, "missing section")
         for level, words in self.numbered(data["levels"], "levels").items():
             self.add_all(words, f"levels.{level}", "reading", Reading("level", level=level))
-        self.add_all(self.words(data["unknown"], "unknown"), "unknown", "reading", UNKNOWN)
+        self.add_all(self.words(data["unknown"], "unknown"), "unknown", "reading", DONT_KNOW)
         nav = self.mapping(data["nav"], "nav")
         for name in nav:
             if name not in NAV_NAMES:
@@ -357,7 +357,7 @@ class Interpreter:
 
     # --- typed levels, nav words, yes/no ------------------------------------------------------
 
-    def _read(self, text: str, context: Context) -> Reading:
+    def _read(self, text: str, context: Question) -> Reading:
         prepared = self._prepare(text)
         if isinstance(prepared, Reading):
             return _accept(prepared, context, symbol=True)
@@ -406,7 +406,7 @@ class Interpreter:
                 i += 1
         return segments
 
-    def _decide(self, segments: list[_Segment], words: int, context: Context) -> Reading | None:
+    def _decide(self, segments: list[_Segment], words: int, context: Question) -> Reading | None:
         """The one reading of the segments, EMPTY for fillers only, or None when unsure."""
         roles = {segment.role for segment in segments}
         if roles <= {"filler"}:
@@ -416,7 +416,7 @@ class Interpreter:
         readings = {s.reading for s in segments if s.role == "reading" and s.reading is not None}
         if YES in readings and any(r.nav not in _CONFIRMATION_NAVS for r in readings):
             readings.discard(YES)  # « ok suivant », « oui engagé »
-        if NO in readings and len(readings) > 1 and readings <= {NO, LEVEL_ONE, UNKNOWN}:
+        if NO in readings and len(readings) > 1 and readings <= {NO, LEVEL_ONE, DONT_KNOW}:
             readings.discard(NO)  # « non, pas encore », « non je sais pas »
         if len(readings) != 1:
             return None
@@ -429,7 +429,7 @@ class Interpreter:
         return reading
 
     def _fuzzy(
-        self, tokens: tuple[str, ...], segments: list[_Segment], words: int, context: Context
+        self, tokens: tuple[str, ...], segments: list[_Segment], words: int, context: Question
     ) -> Reading | None:
         """Correct small typos: the whole message as one phrase, then runs of unknown words."""
         core = tuple(token for s in segments if s.role != "filler" for token in s.tokens)
@@ -578,7 +578,7 @@ def _single(token: str) -> _Segment:
     return _Segment((token,), "filler" if len(token) == 1 else "word")
 
 
-def _accept(reading: Reading | None, context: Context, symbol: bool) -> Reading:
+def _accept(reading: Reading | None, context: Question, symbol: bool) -> Reading:
     """Keep only the readings that make sense for the question being asked."""
     if reading is None:
         return TEXT

@@ -67,8 +67,9 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.current_answer": "answer",
         "walk.previous_answer": "during answer",
         "walk.draft_kept": "text",
-        "walk.position_saved": "header answer",
-        "walk.skipped": "header",
+        "walk.position_saved": "answer",
+        "walk.lever_saved": "number title answer",
+        "walk.skipped": "number title",
         "walk.text_saved": "",
         "walk.text_current": "text",
         "walk.confirm_position": "old new",
@@ -80,6 +81,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.resumed": "",
         "walk.started": "phase alliance",
         "walk.done": "phase answered total",
+        "walk.done_hint": "",
         "walk.recap_title": "phase alliance organisation",
         "walk.recap_family": "family",
         "walk.recap_line": "number title answer",
@@ -468,7 +470,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
 
 
 def _load_months(raw: Any, path: str) -> dict[str, int]:
-    from dialogues.content.normalize import normalize
+    from dialogues.core.normalize import normalize
 
     if not isinstance(raw, list) or len(raw) != 12:
         raise _fail(path, "months", "expected 12 lists of month names, January first")

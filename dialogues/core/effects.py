@@ -1,11 +1,14 @@
-"""Effects the engine asks for, and the results the service feeds back as events."""
+"""Writes the engine asks for, applied by the service in the event's transaction.
+
+Reads never come back as effects: a command declares what it reads (core.context.Need) and
+the service loads it before `Engine.step`. Two writes create something whose id the engine
+cannot know beforehand; their outcome comes back as an event (`Created`, `Joined`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-from dialogues.core.domain import Answer, ExportRow, Organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,89 +31,60 @@ class CreateAlliance:
     start_at: datetime
     end_at: datetime
     mid_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class LookupCode:
-    code: str
+    code: str  # a fresh invitation code (Need.FRESH_CODE)
 
 
 @dataclass(frozen=True, slots=True)
 class JoinAlliance:
+    """Join the alliance of a valid invitation (checked in this very transaction)."""
+
     alliance_id: int
-    code: str  # checked again when joining: a code revoked meanwhile is refused
-    organisation_id: int | None
+    organisation_id: int | None  # an organisation already there, or a new one:
     organisation_name: str | None = None
     organisation_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class LoadSummary:
-    """Read every answer of the current alliance to summarise one phase."""
+class ChangeDates:
+    """New dates for the current alliance; its reminders move with them."""
 
-    phase: str
-    section: str
-    with_chart: bool
-    edit: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LoadExport:
-    """Read the current alliance's latest answers for the documents of /export."""
+    start_at: datetime
+    mid_at: datetime
+    end_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
 class SetAnonymous:
-    """Coordinator only: summaries, charts and exports show « Partenaire n » instead of names."""
+    """Summaries, charts and exports show « Partenaire n » instead of names."""
 
     anonymous: bool
 
 
 @dataclass(frozen=True, slots=True)
 class LinkGroup:
-    """Coordinator only, in a group: post this alliance's reminders and summaries here."""
+    """Post this alliance's reminders and summaries in a group chat too."""
 
-    chat_id: int
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class LoadGroupSummary:
-    """/synthese typed in a group: the summary of the alliance linked to it, for members."""
-
+    alliance_id: int
     chat_id: int
 
 
 @dataclass(frozen=True, slots=True)
 class NudgesOff:
-    """« Ne plus me rappeler »: no more nudges for this membership."""
+    """« Ne plus me rappeler »: no more nudges for this membership of the person."""
 
     member_id: int
 
 
 @dataclass(frozen=True, slots=True)
-class Then:
-    """Run `event` next, once the context is re-read (e.g. after switching alliance)."""
-
-    event: object
-
-
-@dataclass(frozen=True, slots=True)
 class ReplaceCode:
-    """Coordinator only: a new invitation code; the old one stops working."""
+    """A new invitation code for the current alliance; the old one stops working."""
+
+    code: str
 
 
 @dataclass(frozen=True, slots=True)
-class LoadMembers:
-    """The alliance's members, for /membres; `focus` and `action` for a coordinator's choice."""
-
-    focus: int | None = None
-    action: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ManageMember:
-    """Coordinator only: "remove" a member, "hand" them the role, or add them as "co"."""
+class ChangeMember:
+    """A coordinator's decision about another member: "remove", "hand" the role, or "co"."""
 
     target: int
     action: str
@@ -129,16 +103,15 @@ class Erase:
 
 
 @dataclass(frozen=True, slots=True)
-class LoadPersonData:
-    """Right of access: everything stored about the person."""
-
-
-@dataclass(frozen=True, slots=True)
 class Archive:
-    """Coordinator only, in the fin phase: the alliance becomes read-only."""
+    """The current alliance becomes read-only."""
 
 
-# --- results, fed back to the engine as events --------------------------------------------
+Effect = (SaveAnswer | CreateAlliance | JoinAlliance | ChangeDates | SetAnonymous | LinkGroup
+          | NudgesOff | ReplaceCode | ChangeMember | Leave | Erase | Archive)
+
+
+# --- outcomes of the writes that create something, fed back to the engine as events ----------
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,85 +122,10 @@ class Created:
 
 
 @dataclass(frozen=True, slots=True)
-class CodeFound:
-    alliance_id: int
-    alliance_name: str
-    organisations: tuple[tuple[int, str], ...]
-    member_id: int | None  # set when the person is already a member
-
-
-@dataclass(frozen=True, slots=True)
-class CodeNotFound:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
 class Joined:
     member_id: int
     alliance_name: str
     organisation_name: str
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryData:
-    request: LoadSummary
-    organisations: tuple[Organisation, ...]
-    answers: tuple[Answer, ...]
-    anonymous: bool
-    alliance_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MemberInfo:
-    member_id: int
-    name: str
-    organisation: str
-    role: str
-    answered: int  # levers answered in the current phase
-
-
-@dataclass(frozen=True, slots=True)
-class MembersData:
-    request: LoadMembers
-    members: tuple[MemberInfo, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a membership action came to; `key` names the message to show."""
-
-    key: str
-    name: str = ""
-    alliance: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CodeReplaced:
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class PersonData:
-    json_text: str
-
-
-@dataclass(frozen=True, slots=True)
-class DatesChanged:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class GroupResult:
-    """What a group command came to: "linked", "refused" (reveals nothing) or "not_linked"."""
-
-    outcome: str
-    alliance_name: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ExportData:
-    rows: tuple[ExportRow, ...]
-    organisations: tuple[Organisation, ...]
-    answers: tuple[Answer, ...]
-    anonymous: bool
-
+Outcome = Created | Joined

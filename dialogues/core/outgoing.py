@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,13 +12,30 @@ class Button:
     data: str  # callback payload, at most 64 bytes (core.callbacks checks it)
 
 
+class Rendering(Protocol):
+    """A file that is slow to make (a chart, a PDF), described by picklable data."""
+
+    def render(self) -> bytes: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file sent with a message: a photo (PNG) or a document."""
+    """A file sent with a message: a photo (PNG) or a document.
+
+    Either its bytes are there, or `later` makes them: the channel renders it after the
+    transaction has committed, in a worker, so nobody else's update waits for it.
+    """
 
     kind: str  # "photo" | "document"
     filename: str
-    data: bytes
+    data: bytes = b""
+    later: Rendering | None = None
+
+    def rendered(self) -> Attachment:
+        """This attachment with its bytes made (in the calling process)."""
+        if self.later is None:
+            return self
+        return replace(self, data=self.later.render(), later=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,65 +1,119 @@
-"""The two forms: create an alliance, join one. Pure: effects do the writing."""
+"""Coming in: create an alliance (/nouvelle), join one (/rejoindre, the invitation link), choose
+among one's alliances (/alliances). Pure: the writes are effects.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
 from dialogues.content.dates import midpoint, parse_date, show_date
 from dialogues.content.markup import cut
-from dialogues.content.normalize import normalize
 from dialogues.content.script import Script
+from dialogues.core import rules
+from dialogues.core.context import CodeLookup, Need, Needs
 from dialogues.core.domain import ORG_KINDS
-from dialogues.core.effects import (
-    CodeFound,
-    CodeNotFound,
-    CreateAlliance,
-    Created,
-    JoinAlliance,
-    Joined,
-    LookupCode,
-)
+from dialogues.core.effects import CreateAlliance, Created, JoinAlliance, Joined
+from dialogues.core.events import Command
+from dialogues.core.normalize import normalize
 from dialogues.core.outgoing import Button, Outgoing
+from dialogues.core.routes import ButtonRoute, CommandRoute, FormRoute, needs
 from dialogues.core.session import Form
+from dialogues.core.step import Step, Turn
+from dialogues.onboarding.buttons import FormButton, SwitchAlliance
+from dialogues.walk.buttons import StartWalk
 
 CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
-
-@dataclass(frozen=True, slots=True)
-class FormResult:
-    form: Form | None  # None: the form is over
-    outgoing: tuple[Outgoing, ...] = ()
-    effects: tuple[object, ...] = ()
-    member_id: int | None = None  # set when the person just created or joined an alliance
+_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
+          "join": ("org_name", "org_kind")}
 
 
 def valid_code(code: str) -> bool:
     return 0 < len(code) <= 64 and set(code) <= CODE_CHARS
 
 
-class Forms:
+def _code_lookup(code: str) -> Needs:
+    code = code.strip()
+    return (CodeLookup(code),) if valid_code(code) else ()
+
+
+class Onboarding:
     def __init__(self, script: Script, timezone: str) -> None:
         self.s = script
         self.tz = timezone
         kinds = {normalize(label): kind for kind, label in script.org_kinds.items()}
         kinds.update({normalize(kind): kind for kind in ORG_KINDS})
         self._kind_names = kinds
+        self.commands = {
+            "nouvelle": CommandRoute(self._cmd_new),
+            "rejoindre": CommandRoute(self._cmd_join, needs=lambda cmd: _code_lookup(cmd.arg)),
+            "alliances": CommandRoute(self._cmd_alliances, needs=needs(Need.MEMBERSHIPS)),
+        }
+        self.buttons = {
+            FormButton: ButtonRoute(self._on_button),  # the form's own needs cover it
+            SwitchAlliance: ButtonRoute(self._on_switch, needs=needs(Need.MEMBERSHIPS)),
+        }
+        self.forms = {
+            "new": FormRoute(self._on_text, self._prompt, needs=self._form_needs),
+            "join": FormRoute(self._on_text, self._prompt, needs=self._form_needs),
+        }
+        self.group_commands: dict = {}
 
-    # --- starting ---------------------------------------------------------------------------
+    # --- commands ---------------------------------------------------------------------------
 
-    def start_new(self) -> FormResult:
-        return FormResult(Form("new", "name"), (Outgoing(self.s.say("new.ask_name"),
-                                                         self._cancel_row("new", "name")),))
+    def _cmd_new(self, turn: Turn, cmd: Command) -> Step:
+        form = Form("new", "name")
+        return turn.reply(*self.prompt(form), session=turn.with_session(form=form))
 
-    def start_join(self, code: str) -> FormResult:
-        code = code.strip()
+    def _cmd_join(self, turn: Turn, cmd: Command) -> Step:
+        code = cmd.arg.strip()
         if not code:
-            return FormResult(Form("join", "code"), (Outgoing(self.s.say("join.ask_code")),))
-        if not valid_code(code):
-            return FormResult(None, (Outgoing(self.s.say("join.bad_code")),))
-        return FormResult(Form("join", "lookup", (("code", code),)), (), (LookupCode(code),))
+            form = Form("join", "code")
+            return turn.reply(Outgoing(self.s.say("join.ask_code")),
+                              session=turn.with_session(form=form))
+        return self._look_up(turn, code)
+
+    def _cmd_alliances(self, turn: Turn, cmd: Command) -> Step:
+        s = self.s
+        ctx = turn.ctx
+        if not ctx.loaded.memberships:
+            return turn.reply(Outgoing(s.say("alliances.none")))
+        lines = [s.say("alliances.list")]
+        rows = []
+        for m in ctx.loaded.memberships:
+            current = ctx.member is not None and m.member_id == ctx.member.id
+            item = s.say("alliances.item", alliance=m.alliance_name,
+                         organisation=m.organisation_name, role=s.roles[m.role])
+            lines.append(f"• {item}" + (" ✓" if current else ""))
+            rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 40)),))
+        return turn.reply(Outgoing("\n".join(lines), tuple(rows)))
+
+    def _on_switch(self, turn: Turn, data: SwitchAlliance) -> Step | None:
+        chosen = next((m for m in turn.ctx.loaded.memberships if m.member_id == data.member),
+                      None)
+        if chosen is None:
+            return None
+        text = self.s.say("alliances.switched", alliance=chosen.alliance_name)
+        start = StartWalk(chosen.member_id).button(self.s.button("start_walk"))
+        return turn.reply(Outgoing(text, ((start,),), edit=True),
+                          session=turn.with_session(member_id=chosen.member_id, form=None),
+                          walk=None)
+
+    # --- the forms --------------------------------------------------------------------------
+
+    def _form_needs(self, form: Form) -> Needs:
+        if form.kind == "join" and form.step != "code":
+            return _code_lookup(form.get("code") or "")  # checked again just before joining
+        if form.kind == "new" and form.step == "mid":
+            return (Need.FRESH_CODE,)
+        return ()
+
+    def _prompt(self, turn: Turn) -> tuple[Outgoing, ...]:
+        assert turn.session.form is not None
+        return self.prompt(turn.session.form)
 
     def prompt(self, form: Form) -> tuple[Outgoing, ...]:
         """The form's current question again."""
@@ -73,113 +127,126 @@ class Forms:
                              self._org_buttons(form)),)
         if form.kind == "join" and step == "org_name":
             return (Outgoing(s.say("join.ask_org_name", alliance=form.get("alliance_name") or ""),
-                             self._cancel_row(form.kind, step)),)
+                             self._cancel_row(form)),)
         if step == "end":
             return (Outgoing(s.say("new.ask_end", start=self._shown(form, "start")),
-                             self._cancel_row(form.kind, step)),)
+                             self._cancel_row(form)),)
         if step == "mid":
             mid = midpoint(self._when(form, "start"), self._when(form, "end"))
-            buttons = ((Button(s.button("use_mid"), f"f:new:mid:{mid.date().isoformat()}"),),
-                       *self._cancel_row(form.kind, step))
+            use_mid = FormButton("new", "mid", mid.date().isoformat())
+            buttons = ((use_mid.button(s.button("use_mid")),), *self._cancel_row(form))
             return (Outgoing(s.say("new.ask_mid", mid=show_date(mid)), buttons),)
         key = {"name": "new.ask_name", "org_name": "new.ask_org_name", "start": "new.ask_start",
                "code": "join.ask_code"}.get(step)
-        if key is None:  # "lookup" or "joining": waiting for the service; nothing to ask
+        if key is None:
             return ()
-        return (Outgoing(s.say(key), self._cancel_row(form.kind, step)),)
+        return (Outgoing(s.say(key), self._cancel_row(form)),)
 
-    # --- input ------------------------------------------------------------------------------
-
-    def on_text(self, form: Form, text: str) -> FormResult:
+    def _on_text(self, turn: Turn, text: str) -> Step:
+        form = turn.session.form
+        assert form is not None
         step = form.step
         if form.kind == "join" and step == "code":
-            return self.start_join(text)
+            return self._look_up(turn, text)
         if step in ("name", "org_name"):
             name = " ".join(text.split())
             if len(name) < 2 or len(name) > self.s.name_max:
-                return self._again(form, "new.bad_name", max=self.s.name_max)
+                return self._again(turn, form, "new.bad_name", max=self.s.name_max)
             if form.kind == "join" and step == "org_name":
-                existing = self._existing_org(form, name)
+                existing = rules.same_organisation(name, self._invited_organisations(turn))
                 if existing is not None:
-                    return self._join(form, organisation_id=existing)
-            return self._next(form.with_value(step, name, _after(form.kind, step)))
+                    return self._join(turn, form, organisation_id=existing.id)
+            return self._next(turn, form.with_value(step, name, _after(form.kind, step)))
         if step == "org_kind":
             kind = self._kind(text)
             if kind is None:
-                return FormResult(form, self.prompt(form))
-            return self._chose_kind(form, kind)
-        if step == "org_choice":
-            return FormResult(form, self.prompt(form))
+                return turn.reply(*self.prompt(form))
+            return self._chose_kind(turn, form, kind)
         if step in ("start", "end", "mid"):
-            return self._on_date(form, step, text)
-        return FormResult(form, self.prompt(form))
+            return self._on_date(turn, form, step, text)
+        return turn.reply(*self.prompt(form))
 
-    def on_press(self, form: Form | None, data: str) -> FormResult | None:
-        """A form button; None when stale or forged."""
-        parts = data.split(":", 3)
-        if form is None or len(parts) != 4 or parts[0] != "f":
+    def _on_button(self, turn: Turn, data: FormButton) -> Step | None:
+        form = turn.session.form
+        if form is None or data.form != form.kind or data.step != form.step:
             return None
-        _, kind, step, value = parts
-        if kind != form.kind or step != form.step:
-            return None
+        value = data.value
         if value == "cancel":
-            return FormResult(None, (Outgoing(self.s.say("cancelled"), edit=True),))
-        if step == "org_kind" and value in ORG_KINDS:
-            return self._chose_kind(form, value)
-        if step == "org_choice":
+            return turn.reply(Outgoing(self.s.say("cancelled"), edit=True),
+                              session=turn.with_session(form=None))
+        if data.step == "org_kind" and value in ORG_KINDS:
+            return self._chose_kind(turn, form, value)
+        if data.step == "org_choice":
             if value == "new":
-                return self._next(replace(form, step="org_name"))
+                return self._next(turn, replace(form, step="org_name"))
             if value in {org_id for org_id, _ in form.choices}:
-                return self._join(form, organisation_id=int(value))
+                return self._join(turn, form, organisation_id=int(value))
             return None
-        if step == "mid":
-            return self._on_date(form, "mid", value)  # an ISO date is a typed format too
+        if data.step == "mid":
+            return self._on_date(turn, form, "mid", value)  # an ISO date is a typed format too
         return None
 
-    def on_result(self, form: Form | None, result: object) -> FormResult:
+    # --- the outcomes of the writes ---------------------------------------------------------
+
+    def finished(self, turn: Turn, outcome: Created | Joined) -> Step:
+        """The alliance was created or joined: say so, and offer the walk."""
         s = self.s
-        if isinstance(result, CodeNotFound):
-            return FormResult(None, (Outgoing(s.say("join.bad_code")),))
-        if isinstance(result, CodeFound):
-            if result.member_id is not None:
-                text = s.say("join.already_member", alliance=result.alliance_name)
-                return FormResult(None, (Outgoing(text),), member_id=result.member_id)
-            code = form.get("code") if form else ""
-            values = (("alliance_id", str(result.alliance_id)),
-                      ("alliance_name", result.alliance_name), ("code", code or ""))
-            choices = tuple((str(i), name) for i, name in result.organisations)
-            step = "org_choice" if choices else "org_name"
-            return self._next(Form("join", step, values, choices))
-        if isinstance(result, Created):
-            out = [Outgoing(s.say("new.created", alliance=result.alliance_name, code=result.code))]
-            return FormResult(None, tuple(out), member_id=result.member_id)
-        if isinstance(result, Joined):
-            text = s.say("join.joined", alliance=result.alliance_name,
-                         organisation=result.organisation_name)
-            return FormResult(None, (Outgoing(text),), member_id=result.member_id)
-        return FormResult(form)
+        if isinstance(outcome, Created):
+            parts = [s.say("new.created", alliance=outcome.alliance_name, code=outcome.code)]
+            link = turn.ctx.invite_link
+            if link:
+                parts.append(s.say("new.created_link", link=f"{link}{outcome.code}"))
+        else:
+            parts = [s.say("join.joined", alliance=outcome.alliance_name,
+                           organisation=outcome.organisation_name)]
+        parts.append(s.say("walk.ready"))
+        start = StartWalk(outcome.member_id).button(s.button("start_walk"))
+        return turn.reply(Outgoing("\n\n".join(parts), ((start,),)),
+                          session=turn.with_session(form=None, member_id=outcome.member_id),
+                          walk=None)
 
     # --- steps ------------------------------------------------------------------------------
 
-    def _chose_kind(self, form: Form, kind: str) -> FormResult:
-        if form.kind == "join":
-            return self._join(form, organisation_id=None, kind=kind)
-        return self._next(form.with_value("org_kind", kind, "start"))
+    def _look_up(self, turn: Turn, code: str) -> Step:
+        """A typed or linked code: the alliance it opens (loaded as CodeLookup)."""
+        invitation = turn.ctx.loaded.invitation
+        code = code.strip()
+        if not valid_code(code) or invitation is None:
+            return turn.reply(Outgoing(self.s.say("join.bad_code")),
+                              session=turn.with_session(form=None))
+        alliance = invitation.alliance
+        if invitation.member is not None:
+            text = self.s.say("join.already_member", alliance=alliance.name)
+            return turn.reply(Outgoing(text), session=turn.with_session(
+                form=None, member_id=invitation.member.id), walk=None)
+        values = (("alliance_id", str(alliance.id)), ("alliance_name", alliance.name),
+                  ("code", code))
+        choices = tuple((str(o.id), o.name) for o in invitation.organisations)
+        step = "org_choice" if choices else "org_name"
+        return self._next(turn, Form("join", step, values, choices))
 
-    def _on_date(self, form: Form, step: str, text: str) -> FormResult:
+    def _chose_kind(self, turn: Turn, form: Form, kind: str) -> Step:
+        if form.kind == "join":
+            return self._join(turn, form, organisation_id=None, kind=kind)
+        return self._next(turn, form.with_value("org_kind", kind, "start"))
+
+    def _on_date(self, turn: Turn, form: Form, step: str, text: str) -> Step:
         moment = parse_date(text, self.tz, self.s.months)
         if moment is None:
-            return self._again(form, "new.bad_date")
+            return self._again(turn, form, "new.bad_date")
         if step == "end" and moment <= self._when(form, "start"):
-            return self._again(form, "new.end_before_start", start=self._shown(form, "start"))
+            return self._again(turn, form, "new.end_before_start",
+                               start=self._shown(form, "start"))
         if step == "mid":
             start, end = self._when(form, "start"), self._when(form, "end")
             if not start < moment < end:
-                return self._again(form, "new.mid_out_of_range", start=show_date(start),
+                return self._again(turn, form, "new.mid_out_of_range", start=show_date(start),
                                    end=show_date(end))
         form = form.with_value(step, moment.isoformat(), _after("new", step))
         if step != "mid":
-            return self._next(form)
+            return self._next(turn, form)
+        code = turn.ctx.loaded.fresh_code
+        assert code is not None, "the mid step declares Need.FRESH_CODE"
         effect = CreateAlliance(
             name=form.get("name") or "",
             organisation_name=form.get("org_name") or "",
@@ -187,24 +254,37 @@ class Forms:
             start_at=self._when(form, "start"),
             end_at=self._when(form, "end"),
             mid_at=moment,
+            code=code,
         )
-        return FormResult(replace(form, step="creating"), (), (effect,))
+        return turn.reply(effects=(effect,), session=turn.with_session(
+            form=replace(form, step="creating")))
 
-    def _join(self, form: Form, organisation_id: int | None, kind: str | None = None) -> FormResult:
+    def _join(self, turn: Turn, form: Form, organisation_id: int | None,
+              kind: str | None = None) -> Step:
+        invitation = turn.ctx.loaded.invitation
+        if invitation is None or str(invitation.alliance.id) != form.get("alliance_id"):
+            # The code was replaced or the alliance deleted since the form started.
+            return turn.reply(Outgoing(self.s.say("join.bad_code")),
+                              session=turn.with_session(form=None))
         effect = JoinAlliance(
-            alliance_id=int(form.get("alliance_id") or 0),
-            code=form.get("code") or "",
+            alliance_id=invitation.alliance.id,
             organisation_id=organisation_id,
             organisation_name=None if organisation_id else form.get("org_name"),
             organisation_kind=None if organisation_id else kind,
         )
-        return FormResult(replace(form, step="joining"), (), (effect,))
+        return turn.reply(effects=(effect,),
+                          session=turn.with_session(form=replace(form, step="joining")))
 
-    def _next(self, form: Form) -> FormResult:
-        return FormResult(form, self.prompt(form))
+    def _invited_organisations(self, turn: Turn) -> tuple:
+        invitation = turn.ctx.loaded.invitation
+        return invitation.organisations if invitation is not None else ()
 
-    def _again(self, form: Form, key: str, **values: object) -> FormResult:
-        return FormResult(form, (Outgoing(self.s.say(key, **values)), *self.prompt(form)))
+    def _next(self, turn: Turn, form: Form) -> Step:
+        return turn.reply(*self.prompt(form), session=turn.with_session(form=form))
+
+    def _again(self, turn: Turn, form: Form, key: str, **values: object) -> Step:
+        return turn.reply(Outgoing(self.s.say(key, **values)), *self.prompt(form),
+                          session=turn.with_session(form=form))
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -219,36 +299,28 @@ class Forms:
                                    score_cutoff=80)
         return self._kind_names[found[0]] if found else None
 
-    def _existing_org(self, form: Form, name: str) -> int | None:
-        wanted = normalize(name)
-        for org_id, org_name in form.choices:
-            if normalize(org_name) == wanted:
-                return int(org_id)
-        return None
-
-    def _when(self, form: Form, key: str) -> datetime:
+    @staticmethod
+    def _when(form: Form, key: str) -> datetime:
         return datetime.fromisoformat(form.get(key) or "")
 
     def _shown(self, form: Form, key: str) -> str:
         return show_date(self._when(form, key))
 
     def _kind_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
-        buttons = [Button(self.s.org_kinds[k], f"f:{form.kind}:org_kind:{k}") for k in ORG_KINDS]
+        buttons = [FormButton(form.kind, form.step, k).button(self.s.org_kinds[k])  # type: ignore[arg-type]
+                   for k in ORG_KINDS]
         return (tuple(buttons[:2]), tuple(buttons[2:4]), tuple(buttons[4:]),
-                *self._cancel_row(form.kind, form.step))
+                *self._cancel_row(form))
 
     def _org_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
-        rows = [(Button(cut(name, 40), f"f:join:org_choice:{org_id}"),)
+        rows = [(FormButton("join", "org_choice", org_id).button(cut(name, 40)),)
                 for org_id, name in form.choices]
-        rows.append((Button(self.s.button("new_org"), "f:join:org_choice:new"),))
-        return (*rows, *self._cancel_row("join", "org_choice"))
+        rows.append((FormButton("join", "org_choice", "new").button(self.s.button("new_org")),))
+        return (*rows, *self._cancel_row(form))
 
-    def _cancel_row(self, kind: str, step: str) -> tuple[tuple[Button, ...], ...]:
-        return ((Button(self.s.button("cancel"), f"f:{kind}:{step}:cancel"),),)
-
-
-_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
-          "join": ("org_name", "org_kind")}
+    def _cancel_row(self, form: Form) -> tuple[tuple[Button, ...], ...]:
+        cancel = FormButton(form.kind, form.step, "cancel")  # type: ignore[arg-type]
+        return ((cancel.button(self.s.button("cancel")),),)
 
 
 def _after(kind: str, step: str) -> str:

@@ -1,19 +1,25 @@
-"""/synthese and /mes_reponses: from loaded answers to messages and charts. Pure."""
+"""/synthese (in private and in a linked group) and /export: from the alliance's answers to
+messages, charts and documents. Pure: charts and the PDF are described here, drawn later.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from dialogues.content.charter import Charter
 from dialogues.content.script import Script
+from dialogues.core.context import AllianceAnswers, GroupLookup, Need
 from dialogues.core.domain import PHASES, Answer
-from dialogues.core.effects import LoadSummary, SummaryData
+from dialogues.core.events import Command, GroupCommand
 from dialogues.core.outgoing import Attachment, Outgoing
-from dialogues.summary.charts import radar_png
+from dialogues.core.phases import current_phase
+from dialogues.core.routes import Access, ButtonRoute, CommandRoute, GroupRoute, needs
+from dialogues.core.step import Step, Turn
+from dialogues.summary.buttons import Section, SummaryButton
+from dialogues.summary.charts import Positions, RadarChart
 from dialogues.summary.compute import Summary, by_organisation, labels, summarise
-from dialogues.summary.view import PHASE_CODES, SummaryView
-
-CODE_PHASES = {v: k for k, v in PHASE_CODES.items()}
+from dialogues.summary.documents import Documents
+from dialogues.summary.view import SummaryView
 
 
 class Summaries:
@@ -21,16 +27,65 @@ class Summaries:
         self.charter = charter
         self.s = script
         self.view = SummaryView(charter, script)
+        self.documents = Documents(charter, script, self)
+        self.commands = {
+            "synthese": CommandRoute(self._cmd_summary, Access.MEMBER, needs(Need.ANSWERS)),
+            "export": CommandRoute(self._cmd_export, Access.MEMBER, needs(Need.EXPORT)),
+        }
+        self.buttons = {SummaryButton: ButtonRoute(self._on_button, needs(Need.ANSWERS))}
+        self.forms: dict = {}
+        self.group_commands = {
+            "synthese": GroupRoute(self._group_summary,
+                                   needs=lambda cmd: (GroupLookup(cmd.chat_id),)),
+        }
 
-    def parse_press(self, data: str, member_id: int) -> LoadSummary | None:
-        """`s:<member>:<phase>:<section>` from this member's own summary, else None."""
-        parts = data.split(":")
-        if len(parts) != 4 or parts[0] != "s" or parts[1] != str(member_id):
+    # --- routes -----------------------------------------------------------------------------
+
+    def _cmd_summary(self, turn: Turn, cmd: Command) -> Step:
+        ctx = turn.ctx
+        assert ctx.member is not None and ctx.phase is not None
+        data = ctx.loaded.answers
+        assert data is not None
+        phase = self.parse_phase(cmd.arg, ctx.phase)
+        summary = self.summary(data, phase)
+        answered = _phases_with_answers(data.answers)
+        shown = self.view.render(summary, "h", data.alliance.name, ctx.member.id, answered)
+        return turn.reply(*self.charts(data, summary, answered), *shown)
+
+    def _on_button(self, turn: Turn, data: SummaryButton) -> Step | None:
+        ctx = turn.ctx
+        loaded = ctx.loaded.answers
+        if ctx.member is None or data.member != ctx.member.id or loaded is None:
             return None
-        phase = CODE_PHASES.get(parts[2])
-        if phase is None:
-            return None
-        return LoadSummary(phase, parts[3], with_chart=parts[3] == "h", edit=parts[3] != "h")
+        summary = self.summary(loaded, data.phase)
+        answered = _phases_with_answers(loaded.answers)
+        shown = self.view.render(summary, data.section, loaded.alliance.name, ctx.member.id,
+                                 answered)
+        # Every section, the headline included, replaces the pressed message: the charts
+        # come once, with /synthese.
+        return turn.reply(*(Outgoing(m.text, m.buttons, edit=True) for m in shown))
+
+    def _group_summary(self, turn: Turn, cmd: GroupCommand) -> Step:
+        """In a group, anyone could press a button: the headline and agenda, without buttons."""
+        data = turn.ctx.loaded.group
+        if data is None:
+            return turn.reply(Outgoing(self.s.say("group.not_linked")))
+        summary = self.summary(data, current_phase(data.alliance, turn.ctx.now))
+        answered = _phases_with_answers(data.answers)
+        sections: tuple[Section, ...] = ("h", "a")
+        messages = tuple(Outgoing(m.text) for section in sections
+                         for m in self.view.render(summary, section, data.alliance.name, 0,
+                                                   answered))
+        return turn.reply(*self.charts(data, summary, answered), *messages)
+
+    def _cmd_export(self, turn: Turn, cmd: Command) -> Step:
+        ctx = turn.ctx
+        data = ctx.loaded.answers
+        assert data is not None and ctx.phase is not None
+        return turn.reply(*self.documents.render(data, ctx.loaded.export_rows, ctx.phase,
+                                                 ctx.now))
+
+    # --- the summary and its charts ---------------------------------------------------------
 
     def parse_phase(self, typed: str, current: str) -> str:
         """/synthese [phase]: a phase named by id or label, else the current one."""
@@ -40,53 +95,57 @@ class Summaries:
                 return phase
         return current
 
-    def summary(self, data: SummaryData) -> Summary:
-        template = self.s.messages["summary.anonymous_name"]
-        names = labels(data.organisations, data.anonymous, template)
-        phase = data.request.phase
+    def summary(self, data: AllianceAnswers, phase: str) -> Summary:
+        names = self.names(data)
         return summarise(self.charter, data.organisations, data.answers, phase,
                          self.s.phases[phase].previous, names)
 
-    def render(self, data: SummaryData, alliance: str, member_id: int) -> tuple[Outgoing, ...]:
-        summary = self.summary(data)
-        answered = tuple(p for p in PHASES if any(a.phase == p for a in data.answers))
-        if data.request.section == "g":  # in a group: no buttons, anyone could press them
-            messages = tuple(Outgoing(m.text) for m in (
-                *self.view.render(summary, "h", alliance, member_id, answered),
-                *self.view.render(summary, "a", alliance, member_id, answered)))
-        else:
-            messages = self.view.render(summary, data.request.section, alliance, member_id,
-                                        answered)
-        if data.request.edit:
-            messages = tuple(Outgoing(m.text, m.buttons, edit=True) for m in messages)
-        if not data.request.with_chart:
-            return messages
-        return (*self.charts(data, summary, alliance, answered), *messages)
+    def names(self, data: AllianceAnswers) -> dict[int, str]:
+        template = self.s.messages["summary.anonymous_name"]
+        return labels(data.organisations, data.alliance.anonymous, template)
 
-    def charts(self, data: SummaryData, summary: Summary, alliance: str,
-               answered: tuple[str, ...]) -> tuple[Outgoing, ...]:
+    def chart_jobs(self, data: AllianceAnswers, summary: Summary, answered: tuple[str, ...]
+                   ) -> tuple[RadarChart, ...]:
+        """The radar of the phase (one line per organisation), and of the phases' averages."""
         s = self.s
-        phase = data.request.phase
+        phase = summary.phase
         grouped = by_organisation(data.answers)
         names = dict(zip((o.id for o in data.organisations), summary.organisations, strict=True))
-        series = [(names[o.id], {lever: a.position for lever, a in
-                                 grouped.get(o.id, {}).get(phase, {}).items()})
-                  for o in data.organisations if grouped.get(o.id, {}).get(phase)]
+        levers = tuple((lever.id, lever.short) for lever in self.charter.levers)
+        levels = (s.levels[1], s.levels[2], s.levels[3], s.levels[4])
         spread = (s.say("summary.chart_min"), s.say("summary.chart_mean"),
                   s.say("summary.chart_max"))
-        png = radar_png(self.charter, series, s.say("summary.chart_title",
-                                                    phase=s.phases[phase].label),
-                        s.levels, spread)
-        out = [Outgoing(s.say("summary.chart_caption", phase=s.phases[phase].label,
-                              alliance=alliance),
-                        attachment=Attachment("photo", f"synthese-{phase}.png", png))]
+        series = tuple((names[o.id], self._line({lever: a.position for lever, a in
+                                                 grouped[o.id][phase].items()}))
+                       for o in data.organisations if grouped.get(o.id, {}).get(phase))
+        charts = [RadarChart(levers, series, s.say("summary.chart_title",
+                                                   phase=s.phases[phase].label), levels, spread)]
         if len(answered) >= 2:
-            by_phase = [(s.phases[p].label, _mean_positions(data.answers, p)) for p in answered]
-            png = radar_png(self.charter, by_phase, s.say("summary.chart_phases_title"),
-                            s.levels, spread)
-            out.append(Outgoing(s.say("summary.chart_phases_caption", alliance=alliance),
-                                attachment=Attachment("photo", "synthese-phases.png", png)))
-        return tuple(out)
+            by_phase = tuple((s.phases[p].label, self._line(_mean_positions(data.answers, p)))
+                             for p in answered)
+            charts.append(RadarChart(levers, by_phase, s.say("summary.chart_phases_title"),
+                                     levels, spread))
+        return tuple(charts)
+
+    def charts(self, data: AllianceAnswers, summary: Summary, answered: tuple[str, ...]
+               ) -> tuple[Outgoing, ...]:
+        s = self.s
+        phase = summary.phase
+        jobs = self.chart_jobs(data, summary, answered)
+        captions = [s.say("summary.chart_caption", phase=s.phases[phase].label,
+                          alliance=data.alliance.name),
+                    s.say("summary.chart_phases_caption", alliance=data.alliance.name)]
+        files = [f"synthese-{phase}.png", "synthese-phases.png"]
+        return tuple(Outgoing(caption, attachment=Attachment("photo", name, later=job))
+                     for job, caption, name in zip(jobs, captions, files, strict=False))
+
+    def _line(self, positions: Mapping[str, float | None]) -> Positions:
+        return tuple((lever.id, positions.get(lever.id)) for lever in self.charter.levers)
+
+
+def _phases_with_answers(answers: Iterable[Answer]) -> tuple[str, ...]:
+    present = {a.phase for a in answers}
+    return tuple(p for p in PHASES if p in present)
 
 
 def _mean_positions(answers: Iterable[Answer], phase: str) -> dict[str, float | None]:

@@ -6,9 +6,9 @@ from dialogues.content.charter import Charter, Family
 from dialogues.content.markup import Html, cut, plain_text
 from dialogues.content.script import Script
 from dialogues.core.outgoing import Button, Outgoing
+from dialogues.summary.buttons import Section, SummaryButton
 from dialogues.summary.compute import DIVERGENCE, LeverSummary, Summary
 
-PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
 NAMES_INLINE = 6  # above this many organisations, a lever shows counts instead of names
 TEXT_CUT = 300
 MESSAGE_BUDGET = 3800  # visible characters per message, under Telegram's 4,096
@@ -19,7 +19,7 @@ class SummaryView:
         self.charter = charter
         self.s = script
 
-    def render(self, summary: Summary, section: str, alliance: str, member_id: int,
+    def render(self, summary: Summary, section: Section, alliance: str, member_id: int,
                phases_with_answers: tuple[str, ...]) -> tuple[Outgoing, ...]:
         """`section`: h (headline), f0..f2 (a family), a (agenda), e (evolution), t0..t2."""
         if section.startswith("f") and section[1:].isdigit():
@@ -52,19 +52,19 @@ class SummaryView:
             lines.append(s.say("summary.agenda_short", levers=titles))
         lines.append(s.say("summary.legend"))
         rows: list[tuple[Button, ...]] = [
-            tuple(Button(s.button("summary_family").format(family=f.title),
-                         self._data(member_id, summary.phase, f"f{i}"))
+            tuple(self._data(member_id, summary.phase, f"f{i}").button(
+                      s.button("summary_family").format(family=f.title))
                   for i, f in enumerate(self.charter.families)),
-            (Button(s.button("summary_agenda"), self._data(member_id, summary.phase, "a")),
-             Button(s.button("summary_evolution"), self._data(member_id, summary.phase, "e"))),
-            tuple(Button(s.button("summary_texts").format(family=f.title),
-                         self._data(member_id, summary.phase, f"t{i}"))
+            (self._data(member_id, summary.phase, "a").button(s.button("summary_agenda")),
+             self._data(member_id, summary.phase, "e").button(s.button("summary_evolution"))),
+            tuple(self._data(member_id, summary.phase, f"t{i}").button(
+                      s.button("summary_texts").format(family=f.title))
                   for i, f in enumerate(self.charter.families)),
         ]
         others = [p for p in phases_with_answers if p != summary.phase]
         if others:
-            rows.append(tuple(Button(s.button("summary_phase").format(phase=s.phases[p].label),
-                                     self._data(member_id, p, "h")) for p in others))
+            rows.append(tuple(self._data(member_id, p, "h").button(
+                s.button("summary_phase").format(phase=s.phases[p].label)) for p in others))
         return Outgoing("\n".join(lines), tuple(rows))
 
     def _family(self, summary: Summary, index: int, member_id: int) -> Outgoing:
@@ -184,9 +184,9 @@ class SummaryView:
         return index if 0 <= index < len(self.charter.families) else 0
 
     def _back(self, summary: Summary, member_id: int) -> tuple[tuple[Button, ...], ...]:
-        data = self._data(member_id, summary.phase, "h")
-        return ((Button(self.s.button("summary_back"), data),),)
+        back = self._data(member_id, summary.phase, "h")
+        return ((back.button(self.s.button("summary_back")),),)
 
     @staticmethod
-    def _data(member_id: int, phase: str, section: str) -> str:
-        return f"s:{member_id}:{PHASE_CODES[phase]}:{section}"
+    def _data(member_id: int, phase: str, section: str) -> SummaryButton:
+        return SummaryButton(member_id, phase, section)  # type: ignore[arg-type]

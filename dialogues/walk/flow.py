@@ -1,30 +1,29 @@
-"""The charter walk: one member, one phase, lever by lever. Pure: no I/O."""
+"""The charter walk: one member, one phase, lever by lever. Pure: no I/O.
+
+/charte starts or resumes it, /levier jumps, /mes_reponses shows the member's answers; between
+commands, whatever the member types or presses answers the current question. Each step shows
+one message: a press that stays on the lever edits the pressed message, a step to another
+lever sends a new one that starts with what was just recorded.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from dialogues.content.charter import Charter, Lever
-from dialogues.content.markup import Html, cut, esc
+from dialogues.content.markup import cut
 from dialogues.content.reading import Interpreter, Reading
 from dialogues.content.script import Script, StepDef
-from dialogues.core.domain import PHASES
+from dialogues.core import rules
+from dialogues.core.context import Need
 from dialogues.core.effects import SaveAnswer
-from dialogues.core.outgoing import Button, Outgoing
-from dialogues.walk.state import UNKNOWN, WalkState
-
-PHASE_CODES = {"lancement": "l", "mi-parcours": "m", "fin": "f"}
-CODE_PHASES = {v: k for k, v in PHASE_CODES.items()}
-RECAP_TEXT_MAX = 300
-
-
-class AnswerLike(Protocol):
-    position: int | None
-    comment: str | None
-    contribution: str | None
-    expectation: str | None
+from dialogues.core.events import Command
+from dialogues.core.outgoing import Outgoing
+from dialogues.core.routes import Access, ButtonRoute, CommandRoute, needs
+from dialogues.core.session import DONT_KNOW, WalkState
+from dialogues.core.step import Step, Turn
+from dialogues.walk.buttons import CONFIRMATIONS, StartWalk, WalkButton
+from dialogues.walk.prompts import RECAP_TEXT_MAX, Prompts, Walker
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,200 +37,259 @@ class Given:
 
 
 @dataclass(frozen=True, slots=True)
-class WalkView:
-    """What a walk step reads: whose walk it is and their latest answers."""
+class Moved:
+    """What a walk step comes to."""
 
-    member_id: int
-    alliance_name: str
-    organisation_name: str
-    answers: Mapping[str, AnswerLike]  # in the walk's phase
-    previous: Mapping[str, AnswerLike]  # in the phase before it
-
-
-@dataclass(frozen=True, slots=True)
-class WalkResult:
     walk: WalkState
     outgoing: tuple[Outgoing, ...] = ()
     effects: tuple[SaveAnswer, ...] = ()
 
 
 class Walk:
-    def __init__(self, charter: Charter, script: Script, interpreter: Interpreter) -> None:
+    def __init__(self, charter: Charter, script: Script, reader: Interpreter) -> None:
         self.charter = charter
-        self.script = script
-        self.read = interpreter
+        self.s = script
+        self.read = reader
+        self.p = Prompts(charter, script)
         self.total = len(charter.levers)
+        self.commands = {
+            "charte": CommandRoute(self._cmd_walk, Access.WRITE),
+            "levier": CommandRoute(self._cmd_jump, Access.WRITE),
+            "mes_reponses": CommandRoute(self._cmd_my_answers, Access.MEMBER),
+        }
+        self.buttons = {
+            WalkButton: ButtonRoute(self._on_button),
+            StartWalk: ButtonRoute(self._on_start, needs(Need.MEMBERSHIPS)),
+        }
+        self.forms: dict = {}
+        self.group_commands: dict = {}
 
-    # --- queries ---------------------------------------------------------------------------
+    # --- routes -----------------------------------------------------------------------------
 
-    def steps(self, lever: Lever) -> tuple[StepDef, ...]:
-        return self.script.sequences[self.charter.family(lever.family_id).answer_kind]
+    def _cmd_walk(self, turn: Turn, cmd: Command) -> Step:
+        ctx = turn.ctx
+        assert ctx.phase is not None
+        walk = turn.walk if turn.walk is not None and turn.walk.phase == ctx.phase else None
+        return self._step(turn, self.start(turn.walk, ctx.phase, self.walker(turn, walk)),
+                          form=None)
 
-    def is_done(self, walk: WalkState) -> bool:
-        return walk.index >= self.total
+    def _cmd_jump(self, turn: Turn, cmd: Command) -> Step:
+        typed = cmd.arg.strip()
+        ids = [lever.id for lever in self.charter.levers]
+        lever_id = typed.lower() if typed.lower() in ids else None
+        lever_id = lever_id or (self.read.find_lever(typed) if typed else None)
+        if lever_id is None:
+            text = self.s.say("walk.unknown_lever", ids=", ".join(ids))
+            return turn.reply(Outgoing(text))
+        phase = turn.ctx.phase
+        assert phase is not None
+        walk = turn.walk if turn.walk is not None and turn.walk.phase == phase else None
+        walk = walk or WalkState(phase=phase)
+        return self._step(turn, self.jump(walk, lever_id, self.walker(turn, walk)), form=None)
+
+    def _cmd_my_answers(self, turn: Turn, cmd: Command) -> Step:
+        """The member's own answers in the current phase, and changes since the previous one."""
+        phase = turn.ctx.phase
+        assert phase is not None
+        current = turn.walk if turn.walk is not None and turn.walk.phase == phase else None
+        shown = WalkState(phase=phase, index=0)
+        return turn.reply(*self.p.recap(shown, self.walker(turn, current)))
+
+    def _on_button(self, turn: Turn, data: WalkButton) -> Step | None:
+        ctx = turn.ctx
+        if turn.walk is None or not rules.may_answer(ctx.member, ctx.alliance):
+            return None
+        moved = self.press(turn.walk, data, self.walker(turn, turn.walk))
+        return None if moved is None else self._step(turn, moved)
+
+    def _on_start(self, turn: Turn, data: StartWalk) -> Step | None:
+        ctx = turn.ctx
+        if ctx.member is not None and data.member == ctx.member.id:
+            return self._cmd_walk(turn, Command("charte")) if rules.may_answer(
+                ctx.member, ctx.alliance) else turn.reply(Outgoing(self.s.say(
+                    "archive.read_only", alliance=ctx.alliance.name if ctx.alliance else "")))
+        mine = next((m for m in ctx.loaded.memberships if m.member_id == data.member), None)
+        if mine is None:
+            return None
+        # A reminder from another alliance: switch to it, then walk there.
+        return Step(turn.with_session(member_id=mine.member_id, form=None), None,
+                    then=Command("charte"))
+
+    def on_text(self, turn: Turn, text: str) -> Step | None:
+        """Typed text outside any form answers the current question; None without a walk."""
+        ctx = turn.ctx
+        if turn.walk is None or ctx.member is None or ctx.alliance is None:
+            return None
+        if rules.read_only(ctx.alliance):
+            return turn.reply(Outgoing(self.s.say("archive.read_only", alliance=ctx.alliance.name)))
+        return self._step(turn, self.text(turn.walk, text, self.walker(turn, turn.walk)))
+
+    def current(self, turn: Turn) -> tuple[Outgoing, ...] | None:
+        """The current question again; None without a walk."""
+        ctx = turn.ctx
+        if turn.walk is None or ctx.member is None or ctx.alliance is None:
+            return None
+        return self.prompt(turn.walk, self.walker(turn, turn.walk))
+
+    def walker(self, turn: Turn, walk: WalkState | None) -> Walker:
+        ctx = turn.ctx
+        assert ctx.member is not None and ctx.alliance is not None
+        phase = walk.phase if walk is not None else ctx.phase
+        previous = self.s.phases[phase].previous if phase else None
+        return Walker(
+            member_id=ctx.member.id,
+            alliance_name=ctx.alliance.name,
+            organisation_name=ctx.organisation.name if ctx.organisation else "",
+            answers=ctx.answers_in(phase),
+            previous=ctx.answers_in(previous),
+        )
+
+    @staticmethod
+    def _step(turn: Turn, moved: Moved, **session: object) -> Step:
+        changed = turn.with_session(**session) if session else turn.session
+        return turn.reply(*moved.outgoing, effects=moved.effects, session=changed,
+                          walk=moved.walk)
 
     # --- entry points -----------------------------------------------------------------------
 
-    def start(self, walk: WalkState | None, phase: str, view: WalkView) -> WalkResult:
+    def start(self, walk: WalkState | None, phase: str, who: Walker) -> Moved:
         """/charte: resume where the member left off, or start the phase's walk."""
-        s = self.script
+        s = self.s
         if walk is None or walk.phase != phase:
-            walk = WalkState(phase=phase, index=self._first_unanswered(view))
-            intro = Outgoing(s.say("walk.started", phase=s.phases[phase].label,
-                                   alliance=view.alliance_name))
-            return WalkResult(walk, (intro, *self._prompt(walk, view)))
-        if walk.paused:
-            walk = replace(walk, paused=False)
-        if self.is_done(walk):
-            return WalkResult(walk, self.recap(walk, view))
-        return WalkResult(walk, tuple(self._prompt(walk, view)))
+            walk = WalkState(phase=phase, index=self._first_unanswered(who))
+            intro = s.say("walk.started", phase=s.phases[phase].label, alliance=who.alliance_name)
+            return Moved(walk, (self.p.screen(walk, who, before=(intro,)),))
+        walk = replace(walk, paused=False)
+        return Moved(walk, (self.p.screen(walk, who),))
 
-    def prompt(self, walk: WalkState, view: WalkView) -> tuple[Outgoing, ...]:
+    def prompt(self, walk: WalkState, who: Walker) -> tuple[Outgoing, ...]:
         """The current question again (after help, a stale button, a sticker...)."""
         if walk.paused:
-            return (self._paused_message(walk, view, "walk.still_paused"),)
-        if self.is_done(walk):
-            return (Outgoing(self.script.say("walk.recap_hint")),)
-        return tuple(self._prompt(walk, view))
+            return (self.p.paused(walk, who, "walk.still_paused"),)
+        if self.p.is_done(walk):
+            return (Outgoing(self.s.say("walk.recap_hint")),)
+        return (self.p.screen(walk, who),)
 
-    def on_text(self, walk: WalkState, text: str, view: WalkView) -> WalkResult:
+    def text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         if walk.paused:
             reading = self.read.read_free_text(text)
             if reading.kind == "nav" and reading.nav in ("resume", "next"):
-                return self._nav(walk, "resume", view, pressed=False)
-            return WalkResult(walk, self.prompt(walk, view))
+                return self._nav(walk, "resume", who, pressed=False)
+            return Moved(walk, self.prompt(walk, who))
         if walk.pending is not None:
-            return self._on_confirmation_text(walk, text, view)
-        if self.is_done(walk):
-            return self._on_done_text(walk, text, view)
-        step = self._step(walk)
+            return self._on_confirmation_text(walk, text, who)
+        if self.p.is_done(walk):
+            return self._on_done_text(walk, text, who)
+        step = self.p.step(walk)
         if step.kind == "position":
-            return self._on_position_text(walk, text, view)
-        return self._on_free_text(walk, step, text, view)
+            return self._on_position_text(walk, text, who)
+        return self._on_free_text(walk, step, text, who)
 
-    def on_press(self, walk: WalkState, data: str, view: WalkView) -> WalkResult | None:
-        """A walk button; None when the button is stale or forged."""
-        parts = data.split(":")
-        if len(parts) != 6 or parts[0] != "w":
+    def press(self, walk: WalkState, data: WalkButton, who: Walker) -> Moved | None:
+        """A walk button; None when it is stale or forged."""
+        if (data.member != who.member_id or data.phase != walk.phase
+                or data.index != walk.index or data.step != walk.step):
             return None
-        _, member, phase_code, index, step, value = parts
-        if (
-            member != str(view.member_id)
-            or CODE_PHASES.get(phase_code) != walk.phase
-            or index != str(walk.index)
-            or step != str(walk.step)
-        ):
-            return None
+        action = data.action
         if walk.paused:
-            return self._nav(walk, "resume", view, pressed=True) if value == "resume" else None
-        answer, _, nonce = value.partition(".")
-        if answer in ("yes", "no", "append"):
-            if walk.pending is None or nonce != str(walk.pending.nonce):
+            return self._nav(walk, "resume", who, pressed=True) if action == "resume" else None
+        if action in CONFIRMATIONS:
+            if walk.pending is None or data.nonce != walk.pending.nonce:
                 return None  # under an older question, or none is pending
-            if answer == "append" and walk.pending.kind != "text":
+            if action == "append" and walk.pending.kind != "text":
                 return None  # never shown under a position question
-            return self._confirm(walk, answer, view, pressed=True)
-        if self.is_done(walk):
-            return self._nav(walk, value, view, pressed=True) if value == "back" else None
-        if value in ("1", "2", "3", "4", "u"):
-            if self._step(walk).kind != "position":
+            return self._confirm(walk, action, who, pressed=True)
+        if self.p.is_done(walk):
+            return self._nav(walk, action, who, pressed=True) if action == "back" else None
+        if action in ("1", "2", "3", "4", "u"):
+            if self.p.step(walk).kind != "position":
                 return None
-            position = None if value == "u" else int(value)
-            return self._choose(replace(walk, pending=None), position, view, pressed=True)
-        if value in ("skip", "back", "pause"):
-            return self._nav(replace(walk, pending=None), value, view, pressed=True)
+            position = None if action == "u" else int(action)
+            return self._choose(replace(walk, pending=None), position, who, pressed=True)
+        if action in ("skip", "back", "pause"):
+            return self._nav(replace(walk, pending=None), action, who, pressed=True)
         return None
 
-    def jump(self, walk: WalkState, lever_id: str, view: WalkView) -> WalkResult:
+    def jump(self, walk: WalkState, lever_id: str, who: Walker) -> Moved:
         lever = self.charter.lever(lever_id)
         moved = walk.at(self.charter.index_of(lever_id))
-        note = Outgoing(self.script.say("walk.jump", title=lever.title))
-        return WalkResult(moved, (note, *self._prompt(moved, view)))
-
-    def find_lever(self, text: str) -> str | None:
-        return self.read.find_lever(text)
+        note = self.s.say("walk.jump", title=lever.title)
+        return Moved(moved, (self.p.screen(moved, who, before=(note,)),))
 
     # --- typed text ------------------------------------------------------------------------
 
-    def _on_position_text(self, walk: WalkState, text: str, view: WalkView) -> WalkResult:
-        s = self.script
+    def _on_position_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
+        s = self.s
         reading = self.read.read_scale(text)
-        if reading.kind == "level" or reading.kind == "unknown":
+        if reading.kind in ("level", "unknown"):
             position = reading.level if reading.kind == "level" else None
-            lever = self._lever(walk)
-            old = view.answers.get(lever.id)
+            old = who.answers.get(self.p.lever(walk).id)
             if old is not None and old.position != position:
-                walk = walk.asking("position", UNKNOWN if position is None else position)
+                walk = walk.asking("position", DONT_KNOW if position is None else position)
                 ask = s.say("walk.confirm_position", old=s.position_label(old.position),
                             new=s.position_label(position))
-                return WalkResult(walk, (Outgoing(ask, self._confirm_buttons(walk, view)),))
-            return self._choose(walk, position, view, pressed=False)
+                return Moved(walk, (self.p.confirm(walk, who, ask),))
+            return self._choose(walk, position, who, pressed=False)
         if reading.kind == "nav":
-            return self._nav(walk, reading.nav or "", view, pressed=False)
+            return self._nav(walk, reading.nav or "", who, pressed=False)
         if reading.kind == "empty":
-            return self._again(walk, view, "walk.ask_position")
+            return self._again(walk, who, "walk.ask_position")
         lever_id = self.read.find_lever(text)
         if lever_id is not None:
-            return self.jump(walk, lever_id, view)
-        too_long = self._too_long(text)
+            return self.jump(walk, lever_id, who)
+        too_long = self.p.too_long(text)
         if too_long:
-            return WalkResult(walk, (too_long,))
+            return Moved(walk, (too_long,))
         draft = text if walk.draft is None else f"{walk.draft}\n{text}"
-        old = view.answers.get(self._lever(walk).id)
+        old = who.answers.get(self.p.lever(walk).id)
         kept = f"{old.comment}\n{draft}" if old is not None and old.comment else draft
-        too_long = self._too_long(kept)  # the draft will be added to the comment already there
+        too_long = self.p.too_long(kept)  # the draft will be added to the comment already there
         if too_long:
-            return WalkResult(walk, (too_long,))
+            return Moved(walk, (too_long,))
         walk = replace(walk, draft=draft)
-        return WalkResult(walk, tuple(self._prompt(walk, view)))  # the prompt quotes the draft
+        return Moved(walk, (self.p.screen(walk, who),))  # the question quotes the draft
 
-    def _on_free_text(
-        self, walk: WalkState, step: StepDef, text: str, view: WalkView
-    ) -> WalkResult:
+    def _on_free_text(self, walk: WalkState, step: StepDef, text: str, who: Walker) -> Moved:
         reading = self.read.read_free_text(text)
         if reading.kind == "nav":
-            return self._nav(walk, reading.nav or "", view, pressed=False)
+            return self._nav(walk, reading.nav or "", who, pressed=False)
         if reading.kind == "empty":
-            return self._again(walk, view, "text_empty")
-        too_long = self._too_long(text)
+            return self._again(walk, who, "text_empty")
+        too_long = self.p.too_long(text)
         if too_long:
-            return WalkResult(walk, (too_long,))
-        lever = self._lever(walk)
-        old = view.answers.get(lever.id)
+            return Moved(walk, (too_long,))
+        old = who.answers.get(self.p.lever(walk).id)
         old_text = getattr(old, step.field or "") if old else None
         if old_text and old_text != text:
             walk = walk.asking("text", text=text)
-            ask = self.script.say("walk.confirm_text", old=cut(old_text, RECAP_TEXT_MAX))
-            buttons = self._confirm_buttons(walk, view, with_append=True)
-            return WalkResult(walk, (Outgoing(ask, buttons),))
-        return self._save_text(walk, step, text, view, pressed=False)
+            ask = self.s.say("walk.confirm_text", old=cut(old_text, RECAP_TEXT_MAX))
+            return Moved(walk, (self.p.confirm(walk, who, ask, with_append=True),))
+        return self._save_text(walk, step, text, who, pressed=False)
 
-    def _on_confirmation_text(self, walk: WalkState, text: str, view: WalkView) -> WalkResult:
+    def _on_confirmation_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         reading: Reading = self.read.read_confirmation(text)
         if reading.kind == "nav" and reading.nav in ("yes", "no"):
-            return self._confirm(walk, reading.nav, view, pressed=False)
-        ask = Outgoing(self.script.say("walk.type_or_press"), self._confirm_buttons(
-            walk, view, with_append=walk.pending is not None and walk.pending.kind == "text"))
-        return WalkResult(walk, (ask,))
+            return self._confirm(walk, reading.nav, who, pressed=False)
+        with_append = walk.pending is not None and walk.pending.kind == "text"
+        ask = self.p.confirm(walk, who, self.s.say("walk.type_or_press"), with_append)
+        return Moved(walk, (ask,))
 
-    def _on_done_text(self, walk: WalkState, text: str, view: WalkView) -> WalkResult:
+    def _on_done_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         reading = self.read.read_free_text(text)
         if reading.kind == "nav" and reading.nav in ("back", "summary", "help"):
-            return self._nav(walk, reading.nav, view, pressed=False)
+            return self._nav(walk, reading.nav, who, pressed=False)
         lever_id = self.read.find_lever(text)
         if lever_id is not None:
-            return self.jump(walk, lever_id, view)
-        return WalkResult(walk, (Outgoing(self.script.say("walk.recap_hint")),))
+            return self.jump(walk, lever_id, who)
+        return Moved(walk, (Outgoing(self.s.say("walk.recap_hint")),))
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _choose(
-        self, walk: WalkState, position: int | None, view: WalkView, pressed: bool
-    ) -> WalkResult:
+    def _choose(self, walk: WalkState, position: int | None, who: Walker, pressed: bool
+                ) -> Moved:
         """Store a position (with any kept draft) and move to the lever's next question."""
-        s = self.script
-        lever = self._lever(walk)
-        old = view.answers.get(lever.id)
+        lever = self.p.lever(walk)
+        old = who.answers.get(lever.id)
         comment = old.comment if old else None
         if walk.draft is not None:  # a sentence typed before choosing adds to, never replaces
             if not comment:
@@ -246,263 +304,129 @@ class Walk:
             contribution=old.contribution if old else None,
             expectation=old.expectation if old else None,
         )
-        saved = Outgoing(
-            s.say("walk.position_saved", header=Html(self._header(lever)),
-                  answer=s.position_label(position)),
-            edit=pressed,
-        )
-        view = _with_answer(view, effect)
-        steps = self.steps(lever)
+        who = _with_answer(who, effect)
+        steps = self.p.steps(lever)
         # A sentence typed before choosing already is the comment: no need to ask for it again.
         next_step = 1
-        while (
-            next_step < len(steps)
-            and walk.draft is not None
-            and steps[next_step].field == "comment"
-        ):
+        while next_step < len(steps) and walk.draft is not None \
+                and steps[next_step].field == "comment":
             next_step += 1
         moved = self._advance(walk, lever, next_step)
-        return WalkResult(moved, (saved, *self._prompt_or_recap(moved, view)), (effect,))
+        shown = self._after(walk, moved, who, pressed, here=self.p.saved_here(position),
+                            before=self.p.saved_lever(lever, position))
+        return Moved(moved, (shown,), (effect,))
 
-    def _save_text(
-        self, walk: WalkState, step: StepDef, text: str, view: WalkView, pressed: bool
-    ) -> WalkResult:
-        lever = self._lever(walk)
-        old = view.answers.get(lever.id)
+    def _save_text(self, walk: WalkState, step: StepDef, text: str, who: Walker, pressed: bool
+                   ) -> Moved:
+        lever = self.p.lever(walk)
+        old = who.answers.get(lever.id)
         values = {
             "comment": old.comment if old else None,
             "contribution": old.contribution if old else None,
             "expectation": old.expectation if old else None,
         }
         values[step.field or "comment"] = text
-        effect = SaveAnswer(
-            phase=walk.phase,
-            lever_id=lever.id,
-            position=old.position if old else None,
-            **values,
-        )
-        view = _with_answer(view, effect)
-        saved = Outgoing(self.script.say("walk.text_saved"), edit=pressed)
+        effect = SaveAnswer(phase=walk.phase, lever_id=lever.id,
+                            position=old.position if old else None, **values)
+        who = _with_answer(who, effect)
         moved = self._advance(walk, lever, walk.step + 1)
-        return WalkResult(moved, (saved, *self._prompt_or_recap(moved, view)), (effect,))
+        saved = self.s.say("walk.text_saved")
+        shown = self._after(walk, moved, who, pressed, here=saved, before=saved)
+        return Moved(moved, (shown,), (effect,))
 
-    def _confirm(self, walk: WalkState, value: str, view: WalkView, pressed: bool) -> WalkResult:
+    def _confirm(self, walk: WalkState, value: str, who: Walker, pressed: bool) -> Moved:
         pending = walk.pending
         assert pending is not None
         walk = replace(walk, pending=None)
         if value == "no":
-            kept = Outgoing(self.script.say("walk.kept"), edit=pressed)
+            kept = self.s.say("walk.kept")
             if pending.kind == "position":
-                return WalkResult(walk, (kept, *self._prompt(walk, view)))
-            moved = self._advance(walk, self._lever(walk), walk.step + 1)
-            return WalkResult(moved, (kept, *self._prompt_or_recap(moved, view)))
+                return Moved(walk, (self.p.screen(walk, who, before=(kept,), edit=pressed),))
+            moved = self._advance(walk, self.p.lever(walk), walk.step + 1)
+            return Moved(moved, (self._after(walk, moved, who, pressed, here=kept,
+                                             before=kept),))
         if pending.kind == "position":
-            position = None if pending.position == UNKNOWN else pending.position
-            return self._choose(walk, position, view, pressed)
-        step = self._step(walk)
+            position = None if pending.position == DONT_KNOW else pending.position
+            return self._choose(walk, position, who, pressed)
+        step = self.p.step(walk)
         text = pending.text or ""
         if value == "append":
-            old = view.answers.get(self._lever(walk).id)
+            old = who.answers.get(self.p.lever(walk).id)
             old_text = getattr(old, step.field or "") if old else None
             text = f"{old_text}\n{text}" if old_text else text
-            if len(text) > self.script.text_max:
-                return WalkResult(replace(walk, pending=pending), (self._too_long(text) or
-                                                                   Outgoing(""),))
-        return self._save_text(walk, step, text, view, pressed)
+            too_long = self.p.too_long(text)
+            if too_long:
+                return Moved(replace(walk, pending=pending), (too_long,))
+        return self._save_text(walk, step, text, who, pressed)
 
-    def _nav(self, walk: WalkState, nav: str, view: WalkView, pressed: bool) -> WalkResult:
-        s = self.script
+    def _nav(self, walk: WalkState, nav: str, who: Walker, pressed: bool) -> Moved:
+        s = self.s
         if nav == "resume" or (walk.paused and nav == "next"):
             walk = replace(walk, paused=False)
-            note = Outgoing(s.say("walk.resumed"), edit=pressed)
-            if self.is_done(walk):
-                return WalkResult(walk, (note, *self.recap(walk, view)))
-            return WalkResult(walk, (note, *self._prompt(walk, view)))
+            return Moved(walk, (self.p.screen(walk, who, before=(s.say("walk.resumed"),),
+                                              edit=pressed),))
         if nav == "pause":
             walk = replace(walk, paused=True, pending=None)
-            return WalkResult(walk, (self._paused_message(walk, view, "walk.paused", pressed),))
+            return Moved(walk, (self.p.paused(walk, who, "walk.paused", pressed),))
         if nav == "help":
-            return WalkResult(walk, (Outgoing(s.say("help_walk")), *self.prompt(walk, view)))
+            return Moved(walk, (Outgoing(s.say("help_walk")), *self.prompt(walk, who)))
         if nav == "summary":
-            return WalkResult(walk, (*self.recap(walk, view), *self.prompt(walk, view)))
+            return Moved(walk, (*self.p.recap(walk, who), *self.prompt(walk, who)))
         if nav == "back":
-            return self._back(walk, view, pressed)
+            return self._back(walk, who, pressed)
         if nav in ("next", "skip"):
-            if self.is_done(walk):
-                return WalkResult(walk, self.recap(walk, view))
-            lever = self._lever(walk)
-            note = Outgoing(s.say("walk.skipped", header=Html(self._header(lever))), edit=pressed)
-            if self._step(walk).kind == "position":
+            if self.p.is_done(walk):
+                return Moved(walk, (self.p.done(walk, who),))
+            lever = self.p.lever(walk)
+            if self.p.step(walk).kind == "position":
                 moved = walk.at(walk.index + 1)
             else:
                 moved = self._advance(walk, lever, walk.step + 1)
-            return WalkResult(moved, (note, *self._prompt_or_recap(moved, view)))
-        return self._again(walk, view, "not_understood")
+            skipped = self.p.skipped(lever)
+            return Moved(moved, (self._after(walk, moved, who, pressed, here=skipped,
+                                             before=skipped),))
+        return self._again(walk, who, "not_understood")
 
-    def _back(self, walk: WalkState, view: WalkView, pressed: bool) -> WalkResult:
-        if walk.step > 0 and not self.is_done(walk):
+    def _back(self, walk: WalkState, who: Walker, pressed: bool) -> Moved:
+        if walk.step > 0 and not self.p.is_done(walk):
             moved = replace(walk.at(walk.index), step=walk.step - 1)
         elif walk.index > 0:
             moved = walk.at(walk.index - 1)
         else:
-            note = Outgoing(self.script.say("walk.first_lever"))
-            return WalkResult(walk.at(0), (note, *self._prompt(walk.at(0), view)))
-        prompts = self._prompt(moved, view)
-        if pressed:
-            prompts[0] = replace(prompts[0], edit=True)
-        return WalkResult(moved, tuple(prompts))
+            first = walk.at(0)
+            note = self.s.say("walk.first_lever")
+            return Moved(first, (self.p.screen(first, who, before=(note,), edit=pressed),))
+        return Moved(moved, (self.p.screen(moved, who, edit=pressed),))
+
+    def _after(self, walk: WalkState, moved: WalkState, who: Walker, pressed: bool, here: str,
+               before: str) -> Outgoing:
+        """The next question, with a note on what was just done.
+
+        On the same lever the note goes under its title, and a pressed message is edited in
+        place; on another lever (or at the end) a new message starts with the note.
+        """
+        if moved.index == walk.index and not self.p.is_done(moved):
+            return self.p.screen(moved, who, here=(here,), edit=pressed)
+        return self.p.screen(moved, who, before=(before,))
 
     def _advance(self, walk: WalkState, lever: Lever, next_step: int) -> WalkState:
-        if next_step < len(self.steps(lever)):
+        if next_step < len(self.p.steps(lever)):
             return replace(walk.at(walk.index), step=next_step)
         return walk.at(walk.index + 1)
 
-    def _again(self, walk: WalkState, view: WalkView, key: str) -> WalkResult:
-        return WalkResult(walk, (Outgoing(self.script.say(key)), *self.prompt(walk, view)))
+    def _again(self, walk: WalkState, who: Walker, key: str) -> Moved:
+        if walk.paused or self.p.is_done(walk):
+            return Moved(walk, (Outgoing(self.s.say(key)), *self.prompt(walk, who)))
+        return Moved(walk, (self.p.screen(walk, who, before=(self.s.say(key),)),))
 
-    # --- rendering -------------------------------------------------------------------------
-
-    def _prompt_or_recap(self, walk: WalkState, view: WalkView) -> list[Outgoing]:
-        if self.is_done(walk):
-            return list(self.recap(walk, view))
-        return self._prompt(walk, view)
-
-    def _prompt(self, walk: WalkState, view: WalkView) -> list[Outgoing]:
-        if self.is_done(walk):
-            return list(self.recap(walk, view))
-        s = self.script
-        lever = self._lever(walk)
-        step = self._step(walk)
-        old = view.answers.get(lever.id)
-        lines = [self._header(lever)]
-        if step.kind == "position":
-            lines.append(s.say("walk.lever_text", text=lever.text))
-            previous = view.previous.get(lever.id)
-            phase_def = s.phases[walk.phase]
-            if previous is not None and phase_def.previous:
-                lines.append(s.say("walk.previous_answer",
-                                   during=s.phases[phase_def.previous].during,
-                                   answer=s.position_label(previous.position)))
-            if old is not None:
-                lines.append(s.say("walk.current_answer", answer=s.position_label(old.position)))
-            if walk.draft:
-                lines.append(s.say("walk.draft_kept", text=cut(walk.draft, RECAP_TEXT_MAX)))
-            lines.append(f"<b>{esc(step.ask[walk.phase])}</b>")
-            return [Outgoing("\n\n".join(lines), self._scale_buttons(walk, view))]
-        current = getattr(old, step.field or "") if old else None
-        lines.append(f"<b>{esc(step.ask[walk.phase])}</b>")
-        if current:
-            lines.append(s.say("walk.text_current", text=cut(current, RECAP_TEXT_MAX)))
-        lines.append(esc(step.hint))
-        buttons = ((self._button(walk, view, "skip"), self._button(walk, view, "back"),
-                    self._button(walk, view, "pause")),)
-        return [Outgoing("\n\n".join(lines), buttons)]
-
-    def recap(self, walk: WalkState, view: WalkView) -> tuple[Outgoing, ...]:
-        """The member's own answers in the walk's phase, one message per family."""
-        s = self.script
-        answered, total = len(view.answers), self.total
-        out = [Outgoing(s.say("walk.recap_title", phase=s.phases[walk.phase].label,
-                              alliance=view.alliance_name,
-                              organisation=view.organisation_name))]
-        if self.is_done(walk):
-            out.insert(0, Outgoing(s.say("walk.done", phase=s.phases[walk.phase].label,
-                                         answered=answered, total=total)))
-        for family in self.charter.families:
-            lines = [s.say("walk.recap_family", family=family.title)]
-            for lever in family.levers:
-                answer = view.answers.get(lever.id)
-                label = s.position_label(answer.position) if answer else s.say("walk.recap_empty")
-                line = s.say("walk.recap_line", number=lever.number, title=lever.title,
-                             answer=label)
-                before = view.previous.get(lever.id)
-                previous_phase = s.phases[walk.phase].previous
-                if before is not None and previous_phase is not None and (
-                        answer is None or before.position != answer.position):
-                    line += s.say("walk.recap_change", during=s.phases[previous_phase].during,
-                                  answer=s.position_label(before.position))
-                lines.append(line)
-                if answer is None:
-                    continue
-                for step in self.steps(lever):
-                    value = getattr(answer, step.field) if step.field else None
-                    if value:
-                        lines.append(s.say("walk.recap_text", label=step.label,
-                                           text=cut(value, RECAP_TEXT_MAX)))
-            out.append(Outgoing("\n".join(lines)))
-        if self.is_done(walk):
-            out.append(Outgoing(s.say("walk.recap_hint"),
-                                ((self._button(walk, view, "back"),),)))
-        return tuple(out)
-
-    def _paused_message(
-        self, walk: WalkState, view: WalkView, key: str, edit: bool = False
-    ) -> Outgoing:
-        return Outgoing(self.script.say(key), ((self._button(walk, view, "resume"),),), edit=edit)
-
-    def _header(self, lever: Lever) -> str:
-        family = self.charter.family(lever.family_id)
-        return self.script.say("walk.header", number=lever.number, total=self.total,
-                               family=family.singular, rank=lever.rank,
-                               family_size=len(family.levers), title=lever.title)
-
-    def _scale_buttons(self, walk: WalkState, view: WalkView) -> tuple[tuple[Button, ...], ...]:
-        s = self.script
-
-        def level(n: int) -> Button:
-            return Button(f"{n} · {s.levels[n]}", self._data(walk, view, str(n)))
-
-        return (
-            (level(1), level(2)),
-            (level(3), level(4)),
-            (Button(s.unknown_label, self._data(walk, view, "u")),),
-            (self._button(walk, view, "skip"), self._button(walk, view, "back"),
-             self._button(walk, view, "pause")),
-        )
-
-    def _confirm_buttons(
-        self, walk: WalkState, view: WalkView, with_append: bool = False
-    ) -> tuple[tuple[Button, ...], ...]:
-        nonce = walk.pending.nonce if walk.pending else 0
-        row = [self._button(walk, view, "yes_replace", f"yes.{nonce}")]
-        if with_append:
-            row.append(self._button(walk, view, "append", f"append.{nonce}"))
-        row.append(self._button(walk, view, "no_keep", f"no.{nonce}"))
-        return (tuple(row),)
-
-    def _button(self, walk: WalkState, view: WalkView, key: str, value: str = "") -> Button:
-        return Button(self.script.button(key), self._data(walk, view, value or key))
-
-    @staticmethod
-    def _data(walk: WalkState, view: WalkView, value: str) -> str:
-        return f"w:{view.member_id}:{PHASE_CODES[walk.phase]}:{walk.index}:{walk.step}:{value}"
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    def _lever(self, walk: WalkState) -> Lever:
-        return self.charter.levers[walk.index]
-
-    def _step(self, walk: WalkState) -> StepDef:
-        steps = self.steps(self._lever(walk))
-        return steps[min(walk.step, len(steps) - 1)]
-
-    def _first_unanswered(self, view: WalkView) -> int:
+    def _first_unanswered(self, who: Walker) -> int:
         for i, lever in enumerate(self.charter.levers):
-            if lever.id not in view.answers:
+            if lever.id not in who.answers:
                 return i
         return 0
 
-    def _too_long(self, text: str) -> Outgoing | None:
-        if len(text) <= self.script.text_max:
-            return None
-        return Outgoing(self.script.say("text_too_long", length=len(text),
-                                        max=self.script.text_max))
 
-
-def _with_answer(view: WalkView, effect: SaveAnswer) -> WalkView:
-    """The view as it will be once `effect` is stored (for the recap shown right after)."""
+def _with_answer(who: Walker, effect: SaveAnswer) -> Walker:
+    """The walker as they will be once `effect` is stored (for what is shown right after)."""
     given = Given(effect.position, effect.comment, effect.contribution, effect.expectation)
-    return replace(view, answers={**view.answers, effect.lever_id: given})
-
-
-assert set(PHASE_CODES) == set(PHASES)
+    return replace(who, answers={**who.answers, effect.lever_id: given})

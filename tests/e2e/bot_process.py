@@ -91,6 +91,9 @@ def bot_env(db_path: Path, api_url: str | None = None, token: str | None = TOKEN
         "CHARTE_DATABASE_URL": f"sqlite:///{db_path}",
         "CHARTE_TIMEZONE": "Europe/Paris",
         "CHARTE_LOG_LEVEL": "INFO",
+        # Telegram's one message a second per chat would make each test wait at every lever;
+        # the fake does not enforce it unless a test asks (then this is set back to 1).
+        "CHARTE_CHAT_INTERVAL": "0.02",
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
     })
@@ -247,7 +250,7 @@ class Person:
         mark = self._mark()
         edits = pressed.edits if pressed is not None else 0
         action()
-        await self.world.barrier(timeout)
+        await self.world.barrier(timeout, [self.user])
         new = [m for m in self.chat if m.message_id > mark]
         edited = pressed if pressed is not None and pressed.edits > edits else None
         self.last = Reply(edited, new)
@@ -304,28 +307,35 @@ class World:
         self.probe = server.user(999, "Sonde")
         self.group = server.group(-100999, "Groupe des partenaires")
         self._anchor: SentMessage | None = None
+        self._users: list[FakeUser] = []
 
     def person(self, first_name: str, last_name: str | None = None) -> Person:
         user = self.server.user(next(self._ids), first_name, last_name=last_name)
+        self._users.append(user)
         return Person(self, user)
 
-    async def barrier(self, timeout: float = WAIT) -> None:
-        """Return once the bot has handled every update queued so far.
+    async def barrier(self, timeout: float = WAIT, users: list[FakeUser] | None = None) -> None:
+        """Return once the bot has handled every update these people sent so far (default:
+        everyone's).
 
-        The bot handles updates one at a time, in order. The probe presses a button of a bot
-        message in a group: the bot answers the callback query and does nothing else (it
-        works in private chats only). Once that query is answered, whatever was sent before
-        it has been handled, and its answers sent. No message is sent for the barrier itself,
-        so it costs nothing against the bot's rate limit of about 30 messages a second.
+        The bot handles each person's updates one at a time, in order (other people's at the
+        same time). Each person presses a button of a bot message in a group: the bot answers
+        that callback query in the person's turn and does nothing else (it works in private
+        chats only). Once it is answered, whatever the person did before has been handled, and
+        its answers sent. No message is sent for the barrier itself, so it costs nothing
+        against the bot's rate limit of about 30 messages a second.
         """
         try:
             if self._anchor is None:
                 self.server.send_command(self.probe, "/aide@charte_test_bot", chat=self.group)
                 self._anchor = await self.server.wait_for_message(
                     self.group, contains="message privé", timeout=timeout)
-            query = self.server.press(self.probe, self._anchor, "barrier", force=True)
-            await self.server.wait_for(lambda: query in self.server.answered_callbacks,
-                                       timeout=timeout)
+            anchor = self._anchor
+            people = users if users is not None else [self.probe, *self._users]
+            queries = [self.server.press(user, anchor, "barrier", force=True) for user in people]
+            await self.server.wait_for(
+                lambda: all(q in self.server.answered_callbacks for q in queries),
+                timeout=timeout)
         except TimeoutError as err:
             raise AssertionError(f"the bot did not answer: {err}\n{self.bot.tail()}") from None
 

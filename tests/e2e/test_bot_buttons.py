@@ -47,27 +47,28 @@ async def test_stale_and_forged_buttons_are_refused_and_write_nothing(world: Wor
     await walk_to_lever_3(bob)
     first_question = next(m for m in alice.chat if "Levier 1/21" in m.content and m.buttons)
 
-    engage = data_of(alice, "Engagé")  # w:<member>:l:2:0:3, valid now
-    prefix, member, phase, index, step, value = engage.split(":")
+    engage = data_of(alice, "Engagé")  # w:<member>:lancement:2:0:3:, valid now
+    prefix, member, phase, index, step, value, nonce = engage.split(":")
     bobs = data_of(bob, "Engagé")  # valid for Bob, not for Alice
     assert member_of(bobs) != member
     forged = {
-        "a button of an earlier lever": f"{prefix}:{member}:{phase}:0:0:3",
-        "another member's id": f"{prefix}:{member_of(bobs)}:{phase}:{index}:{step}:{value}",
+        "a button of an earlier lever": f"{prefix}:{member}:{phase}:0:0:3:",
+        "another member's id": f"{prefix}:{member_of(bobs)}:{phase}:{index}:{step}:{value}:",
         "Bob's own valid button": bobs,
-        "another lever": f"{prefix}:{member}:{phase}:17:0:4",
-        "another phase": f"{prefix}:{member}:f:{index}:{step}:{value}",
-        "a text step's value on a position": f"{prefix}:{member}:{phase}:{index}:1:3",
-        "an unknown value": f"{prefix}:{member}:{phase}:{index}:{step}:9",
+        "another lever": f"{prefix}:{member}:{phase}:17:0:4:",
+        "another phase": f"{prefix}:{member}:fin:{index}:{step}:{value}:",
+        "a text step's value on a position": f"{prefix}:{member}:{phase}:{index}:1:3:",
+        "an unknown value": f"{prefix}:{member}:{phase}:{index}:{step}:9:",
+        "a confirmation nobody asked": f"{prefix}:{member}:{phase}:{index}:{step}:yes:1",
         "garbage": "garbage",
-        "colons": "w:::::",
+        "colons": "w::::::",
         "empty": "",
         "64 bytes": "w:" + "9" * 62,
         "64 bytes of accents": "é" * 32,
         "a form's button": "f:new:mid:2027-07-01",
         "Bob's start button": f"c:{member_of(bobs)}",
         "Bob's alliance": f"a:{member_of(bobs)}",
-        "Bob's summary": f"s:{member_of(bobs)}:l:h",
+        "Bob's summary": f"s:{member_of(bobs)}:lancement:h",
     }
     assert len(forged["64 bytes"].encode()) == len(forged["64 bytes of accents"].encode()) == 64
     before = exported(world)
@@ -95,7 +96,7 @@ async def test_a_forged_button_from_someone_without_alliance_shows_the_welcome(w
     carol = world.person("Carol")
     await carol.command("/start")
     welcome = carol.chat[-1]
-    for data in ("c:1", "w:1:l:0:0:3", "f:join:org_choice:1", "a:1"):
+    for data in ("c:1", "w:1:lancement:0:0:3:", "f:join:org_choice:1", "a:1"):
         reply = await carol.press_data(data, welcome)
         assert STALE in reply.text and "/nouvelle" in reply.last.content, data
     assert "Vous ne faites partie d’aucune alliance" in await carol.command("/alliances")

@@ -82,7 +82,7 @@ async def walk_with_buttons(person: Person) -> dict[int, tuple]:
         for step in range(text_steps(number)):
             if number % 3 == 0:
                 reply = await person.press("Passer")
-                assert reply.edited is not None and "⏭ passé" in reply.edited.content
+                assert ": passé" in reply.text, reply.text
                 texts.append("")
             else:
                 text = f"{person.name} : texte {number}.{step + 1} <ok> & “cité”"
@@ -111,7 +111,7 @@ async def walk_by_typing(person: Person) -> dict[int, tuple]:
         for step in range(text_steps(number)):
             if number % 4 == 0 and step == 0:
                 reply = await person.say("passer")
-                assert "⏭ passé" in reply, reply.text
+                assert ": passé" in reply, reply.text
                 texts.append("")
                 continue
             text = f"Bob, levier {number} : si le <budget> & l’agenda suivent ({step + 1})"

@@ -18,7 +18,6 @@ from tests.unit.test_properties import (
     MemberRow,
     Snapshot,
     World,
-    _charts_drawn_once,  # noqa: F401  (autouse fixture: one radar chart drawn, then reused)
     run_scenario,
 )
 

@@ -293,7 +293,9 @@ def test_whole_walk_ends_with_a_recap(store, alice):
             alice.say(f"attente {i + 1}")
     assert "toute la charte" in alice.text
     assert "21 leviers sur 21" in alice.text
-    assert "condition 21" in alice.text
+    assert "législatif : À découvrir" in alice.text, "the end lists every position"
+    assert len(alice.last) == 1, "the end of the walk is one message"
+    assert "condition 21" in alice.cmd("mes_reponses"), "the texts are in /mes_reponses"
     latest = {a.lever_id: a for a in answers(store)}
     assert len(latest) == 21
     assert latest["gouvernance"].expectation == "attente 20"

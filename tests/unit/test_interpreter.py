@@ -18,7 +18,6 @@ from bench.interpreter_accuracy import (
     load_cases,
     run_case,
 )
-from dialogues.content.normalize import normalize
 from dialogues.content.reading import (
     DEFAULT_PATH,
     NAV_NAMES,
@@ -29,6 +28,7 @@ from dialogues.content.reading import (
     load_synonyms,
 )
 from dialogues.core.errors import ContentError
+from dialogues.core.normalize import normalize
 
 NAMES, CASES = load_cases()
 SYNONYMS = load_synonyms()

@@ -23,30 +23,27 @@ readable sequence; the concrete events are printed with the failure (hypothesis 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, NamedTuple
 
 import hypothesis.strategies as st
-import pytest
 from hypothesis import HealthCheck, currently_in_test_context, example, given, note, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from bot.compose import build_app, load_content
+from bot.compose import build_app
 from bot.render_text import plain
-from dialogues.summary import flow as summary_flow
 from dialogues.app.service import PersonRef
+from dialogues.content.bundle import load_content
+from dialogues.core.callbacks import decode
 from dialogues.core.domain import PHASES, POSITIONS
 from dialogues.core.events import Command, GroupCommand, Other, Press, Text
 from dialogues.core.outgoing import Outgoing
-from dialogues.core.session import Session
-from dialogues.summary.charts import radar_png
-from dialogues.walk.flow import CODE_PHASES
-from dialogues.walk.state import UNKNOWN, WalkState
+from dialogues.core.session import DONT_KNOW, Session, WalkState
+from dialogues.walk.buttons import WalkButton
 from tests.fakes import FakeStore
 from tests.helpers import Clock
 
@@ -209,8 +206,9 @@ CONFIRM_POSITION = re.compile(r"Remplacer par <b>(.*?)</b> \?")
 
 
 def is_yes(data: str) -> bool:
-    """A walk's « Oui, remplacer » button (…:yes, or …:yes.<n> naming the question)."""
-    return data.startswith("w:") and data.rsplit(":", 1)[-1].partition(".")[0] == "yes"
+    """A walk's « Oui, remplacer » button."""
+    button = decode(data)
+    return isinstance(button, WalkButton) and button.action == "yes"
 
 
 @dataclass
@@ -311,7 +309,7 @@ class World:
             return (others[pick % len(others)].data, None) if others else ("garbage", None)
         if how == "mutate":  # a button just shown, or an older one, with one field changed
             index, field_no, value = pick
-            datas = [b.data for b in recent + history] or ["w:1:l:0:0:3"]
+            datas = [b.data for b in recent + history] or ["w:1:lancement:0:0:3:"]
             parts = datas[index % len(datas)].split(":")
             parts[field_no % len(parts)] = value
             return ":".join(parts), None
@@ -336,7 +334,7 @@ class World:
         if currently_in_test_context():
             note(self.log[-1])
 
-        out = self.app.service.handle(ref, event, INVITE_LINK)  # never raises
+        out = list(self.app.service.handle(ref, event, INVITE_LINK).outgoing)  # never raises
 
         after = self.snapshot()
         check_messages(out)
@@ -405,7 +403,7 @@ def check_walk(raw: dict[str, Any]) -> None:
         assert not walk.paused, f"paused with a pending confirmation: {raw}"
         assert walk.pending.kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
         if kind == "position":
-            assert walk.pending.position in (UNKNOWN, *POSITIONS), raw
+            assert walk.pending.position in (DONT_KNOW, *POSITIONS), raw
         else:
             assert walk.pending.text and len(walk.pending.text) <= TEXT_MAX, raw
 
@@ -456,18 +454,17 @@ def check_answers(before: Snapshot, after: Snapshot, *, person_id: int, member_i
     if isinstance(event, Press):
         # Only a button shown to this person, for the very question their walk was at.
         assert event.data in shown, f"a forged button wrote an answer: {event.data!r}"
-        parts = event.data.split(":")
-        assert len(parts) == 6 and parts[0] == "w", event.data
-        _, member_part, phase_code, index, step, _value = parts
-        assert (member_part, CODE_PHASES.get(phase_code), index, step) == (
-            str(member_id), walk.phase, str(walk.index), str(walk.step)
+        button = decode(event.data)
+        assert isinstance(button, WalkButton), event.data
+        assert (button.member, button.phase, button.index, button.step) == (
+            member_id, walk.phase, walk.index, walk.step
         ), f"stale button {event.data!r} wrote an answer; walk was {walk}"
     elif old is not None and old.position != answer.position:
         # A typed level never changes an existing position without a yes.
         pending = walk.pending
         assert pending is not None and pending.kind == "position", \
             f"typed {event!r} changed {old.position} -> {answer.position} without confirmation"
-        wanted = None if pending.position == UNKNOWN else pending.position
+        wanted = None if pending.position == DONT_KNOW else pending.position
         assert answer.position == wanted
     return answer
 
@@ -544,10 +541,13 @@ def _texts() -> st.SearchStrategy[str]:
 
 TEXTS = _texts()
 FORGED = st.one_of(
-    st.sampled_from(("garbage", "", ":", "w", "w:", "w:::::", "w:1:l:0:0:3", "w:999:l:0:0:1",
-                     "w:3:x:0:0:3", "w:3:l:-1:0:3", "w:3:l:99:0:3", "w:3:l:0:9:3",
-                     "f:new:name:cancel", "f:join:org_choice:999", "f:new:mid:2099-01-01",
-                     "a:1", "a:999", "c:1", "c:999", "x:1", "w:3:l:0:0:1:extra", "ｗ:3:l:0:0:3")),
+    st.sampled_from(("garbage", "", ":", "w", "w:", "w::::::", "w:1:lancement:0:0:3:",
+                     "w:999:lancement:0:0:1:", "w:3:x:0:0:3:", "w:3:lancement:-1:0:3:",
+                     "w:3:lancement:99:0:3:", "w:3:lancement:0:9:3:", "w:3:lancement:0:0:yes:",
+                     "w:3:lancement:0:0:yes:1", "f:new:name:cancel", "f:join:org_choice:999",
+                     "f:new:mid:2099-01-01", "a:1", "a:999", "c:1", "c:999", "x:1:1",
+                     "w:3:lancement:0:0:1::extra", "ｗ:3:lancement:0:0:3:", "m:1:2:remove:1",
+                     "i:1:yes", "o:all", "q:1:1", "dq:open:yes", "s:1:fin:h")),
     st.text(max_size=70),
 )
 MUTATIONS = st.tuples(st.integers(0, 200), st.integers(0, 5),
@@ -612,20 +612,6 @@ def run_scenario(world: World, warm: bool, steps: Sequence[tuple[Any, ...]]) -> 
 
 
 # --- the tests -----------------------------------------------------------------------------------
-
-
-@functools.cache
-def _one_chart() -> bytes:
-    return radar_png(CHARTER, [], "chart", SCRIPT.levels)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _charts_drawn_once() -> Iterator[None]:
-    """Every radar chart is the same PNG, drawn once: matplotlib takes ~0.3 s a chart, and what
-    these properties check is the messages and the database, not the picture."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(summary_flow, "radar_png", lambda *args, **kwargs: _one_chart())
-        yield
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

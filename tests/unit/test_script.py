@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.compose import check_script_against_charter, load_content
+from dialogues.content.bundle import check_script_against_charter, load_content
 from dialogues.content.script import DEFAULT_SCRIPT, MESSAGES, load_script
 from dialogues.core.errors import ContentError
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.compose import load_content
 from bot.render_text import plain
-from dialogues.core.domain import Answer, Organisation
-from dialogues.core.effects import LoadSummary, SummaryData
+from dialogues.content.bundle import load_content
+from dialogues.core.context import AllianceAnswers
+from dialogues.core.domain import Alliance, Answer, Organisation
 from dialogues.summary.compute import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
 from dialogues.summary.flow import Summaries
 from tests.fakes import FakeStore
@@ -23,6 +24,12 @@ ORGS = (Organisation(1, 1, "Asso A", "association"),
         Organisation(2, 1, "Mairie B", "collectivite"),
         Organisation(3, 1, "Fondation C", "fondation"))
 _ids = iter(range(1, 10_000))
+SUMMARIES = Summaries(CHARTER, CONTENT.script)
+
+
+def alliance(name: str = "Alliance Test", anonymous: bool = False) -> Alliance:
+    return Alliance(1, name, T0, T0 + timedelta(days=300), T0 + timedelta(days=150), "code",
+                    "Europe/Paris", T0, anonymous=anonymous)
 
 
 def answer(org: int, lever: str, position: int | None, phase: str = "lancement",
@@ -91,22 +98,31 @@ def test_evolution_between_phases():
 
 
 def test_anonymous_alliance_shows_no_names():
-    data = SummaryData(LoadSummary("lancement", "h", False, False), ORGS, tuple(FIXTURE), True)
-    messages = Summaries(CHARTER, CONTENT.script).render(data, "Alliance", 7)
+    messages = render("h", anonymous=True)
     text = "\n".join(m.text for m in messages)
     assert "Partenaire 1" in text and "Asso A" not in text and "Mairie" not in text
 
 
-def render(section: str, answers=FIXTURE, orgs=ORGS, chart=False):
-    data = SummaryData(LoadSummary("lancement", section, chart, False), orgs, tuple(answers), False)
-    return Summaries(CHARTER, CONTENT.script).render(data, "Alliance Test", 7)
+def render(section: str, answers=FIXTURE, orgs=ORGS, chart=False, phase="lancement",
+           anonymous=False):
+    """What /synthese shows (with its charts drawn), or one section of it."""
+    data = AllianceAnswers(alliance(anonymous=anonymous), orgs, tuple(answers))
+    summary = SUMMARIES.summary(data, phase)
+    answered = tuple(p for p in ("lancement", "mi-parcours", "fin")
+                     if any(a.phase == p for a in answers))
+    shown = SUMMARIES.view.render(summary, section, data.alliance.name, 7, answered)
+    if not chart:
+        return shown
+    charts = tuple(replace(m, attachment=m.attachment.rendered())
+                   for m in SUMMARIES.charts(data, summary, answered))
+    return (*charts, *shown)
 
 
 def test_family_section_lists_each_position_with_its_marker():
     (message,) = render("f1")
     text = plain(message.text)
     assert "🔴 8. Dialoguer\nAsso A : À découvrir · Mairie B : Ancré" in text
-    assert message.buttons[0][0].data == "s:7:l:h"
+    assert message.buttons[0][0].data == "s:7:lancement:h"
 
 
 def test_agenda_section_quotes_the_charter():
@@ -155,8 +171,7 @@ def test_chart_is_a_png_of_the_expected_size():
 
 def test_second_chart_once_a_second_phase_has_answers():
     answers = [*FIXTURE, answer(1, "dialoguer", 3, phase="mi-parcours")]
-    data = SummaryData(LoadSummary("mi-parcours", "h", True, False), ORGS, tuple(answers), False)
-    messages = Summaries(CHARTER, CONTENT.script).render(data, "A", 7)
+    messages = render("h", answers, chart=True, phase="mi-parcours")
     photos = [m.attachment for m in messages if m.attachment]
     assert len(photos) == 2 and all(png_size(p.data) == (1080, 1080) for p in photos)
 
@@ -250,17 +265,13 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
 
 
 def test_group_link_and_group_summary(pair):
-    from dialogues.core.events import GroupCommand
-
     app, alice, bob = pair
     code = app.store.data.alliances[next(iter(app.store.data.alliances))].invite_code
-    bob.last = app.service.handle(bob.ref, GroupCommand(-100, "lier", code))
-    assert "seule la coordination" in bob.text
-    alice.last = app.service.handle(alice.ref, GroupCommand(-100, "lier", code))
-    assert "Ce groupe est lié à l’alliance Alliance Test" in alice.text
-    bob.last = app.service.handle(bob.ref, GroupCommand(-100, "synthese"))
-    assert "Synthèse — Lancement" in bob.text and "À discuter en priorité" in bob.text
+    assert "seule la coordination" in bob.in_group(-100, "lier", code)
+    assert "Ce groupe est lié à l’alliance Alliance Test" in alice.in_group(-100, "lier", code)
+    text = bob.in_group(-100, "synthese")
+    assert "Synthèse — Lancement" in text and "À discuter en priorité" in text
     assert not any(m.buttons for m in bob.last)
     eve = Chat(app, "eve")
-    eve.last = app.service.handle(eve.ref, GroupCommand(-100, "synthese"))
-    assert "Asso A" not in eve.text and "aucune alliance" in eve.text
+    text = eve.in_group(-100, "synthese")
+    assert "Asso A" not in text and "aucune alliance" in text

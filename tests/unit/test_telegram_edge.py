@@ -17,7 +17,7 @@ from bot import logs, notifier, texts
 from bot.logs import RedactSecrets, setup_logging
 from bot.notifier import SENT, Sender
 from bot.telegram_app import TelegramEdge, _command, menu_commands
-from dialogues.app.engine import COMMANDS
+from dialogues.app.engine import MENU as COMMANDS
 from dialogues.core.events import Command
 from dialogues.core.outgoing import Attachment, Button, Outgoing
 
