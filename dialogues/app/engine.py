@@ -71,10 +71,6 @@ class Engine:
         assert not missing, f"commands in the menu that nothing handles: {missing}"
 
     @property
-    def command_names(self) -> tuple[str, ...]:
-        return MENU
-
-    @property
     def group_command_names(self) -> tuple[str, ...]:
         return tuple(self.group_commands)
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from dialogues.app.reminder_jobs import Notice
 from dialogues.content.dates import show_date
 from dialogues.content.script import Script
+from dialogues.core import rules
 from dialogues.core.outgoing import Outgoing
 from dialogues.core.ports import Store
 
@@ -52,7 +53,7 @@ class RetentionService:
                                   months=self.months)
                 for member in uow.members(alliance.id):
                     person = uow.get_person(member.person_id)
-                    if member.role == "coordinator" and person is not None:
+                    if rules.is_coordinator(member) and person is not None:
                         notices.append(Notice(person.channel, person.external_id, Outgoing(text)))
         if deleted:
             self.store.checkpoint()

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from dialogues.content.markup import Html, esc
-from dialogues.core.domain import ORG_KINDS, PHASES
+from dialogues.core.domain import ORG_KINDS, PHASES, ROLES
 from dialogues.core.errors import ContentError
 
 DEFAULT_SCRIPT = Path(__file__).with_name("script.yaml")
@@ -91,7 +91,6 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.recap_hint": "",
         "walk.jump": "title",
         "walk.unknown_lever": "ids",
-        "walk.ask_position": "",
         "walk.type_or_press": "",
         "walk.ready": "",
         # the summary
@@ -449,7 +448,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     org_kinds = _mapping(raw["org_kinds"], path_s, "org_kinds")
     _exact_keys(org_kinds, set(ORG_KINDS), path_s, "org_kinds")
     roles = _mapping(raw["roles"], path_s, "roles")
-    _exact_keys(roles, {"coordinator", "partner"}, path_s, "roles")
+    _exact_keys(roles, set(ROLES), path_s, "roles")
     buttons = _mapping(raw["buttons"], path_s, "buttons")
     _exact_keys(buttons, set(BUTTONS), path_s, "buttons")
     steps = _load_steps(_mapping(raw["steps"], path_s, "steps"), path_s)

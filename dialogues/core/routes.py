@@ -66,10 +66,6 @@ class Capability(Protocol):
     group_commands: Mapping[str, GroupRoute]
 
 
-def no_needs(_: object) -> Needs:
-    return ()
-
-
 def needs(*wanted: Any) -> Callable[[object], Needs]:
     """A needs function that always asks for the same reads."""
     return lambda _: tuple(wanted)

@@ -232,8 +232,8 @@ class Walk:
             return self._choose(walk, position, who, pressed=False)
         if reading.kind == "nav":
             return self._nav(walk, reading.nav or "", who, pressed=False)
-        if reading.kind == "empty":
-            return self._again(walk, who, "walk.ask_position")
+        if reading.kind == "empty":  # nothing to read (blank, « euh », « bonjour »)
+            return self._again(walk, who, "not_understood")
         lever_id = self.read.find_lever(text)
         if lever_id is not None:
             return self.jump(walk, lever_id, who)
