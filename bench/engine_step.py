@@ -42,7 +42,7 @@ from bench.seed import START, SeedInfo, seed_answers
 from bot.compose import Content, build_app, load_content
 from dialogues.messages import Command, Outgoing, Press, Text
 from dialogues.service import PersonRef
-from storage import CURRENT_VERSION, SqliteUnitOfWork, open_store
+from storage import CURRENT_VERSION, DatabaseUnitOfWork, open_store
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_P99_MS = 2.0
@@ -137,20 +137,20 @@ class Probe:
 
     @contextmanager
     def commits(self) -> Iterator[None]:
-        original = SqliteUnitOfWork.__exit__
+        original = DatabaseUnitOfWork.__exit__
 
-        def timed_exit(uow: SqliteUnitOfWork, *exc: object) -> None:
+        def timed_exit(uow: DatabaseUnitOfWork, *exc: object) -> None:
             t0 = time.perf_counter_ns()
             try:
                 original(uow, *exc)  # type: ignore[arg-type]
             finally:
                 self.commit += time.perf_counter_ns() - t0
 
-        SqliteUnitOfWork.__exit__ = timed_exit  # type: ignore[method-assign,assignment]
+        DatabaseUnitOfWork.__exit__ = timed_exit  # type: ignore[method-assign,assignment]
         try:
             yield
         finally:
-            SqliteUnitOfWork.__exit__ = original  # type: ignore[method-assign]
+            DatabaseUnitOfWork.__exit__ = original  # type: ignore[method-assign]
 
 
 # --- the walk --------------------------------------------------------------------------------

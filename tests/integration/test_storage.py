@@ -20,10 +20,10 @@ from dialogues.domain import Member, NewAnswer
 from dialogues.errors import CharteError, NotFound
 from storage import (
     ConstraintViolation,
+    DatabaseUnitOfWork,
     DatabaseUrlError,
     Duplicate,
     SqliteStore,
-    SqliteUnitOfWork,
     StorageError,
     open_store,
 )
@@ -63,7 +63,7 @@ def store(db: Path) -> Iterator[SqliteStore]:
 
 
 def make_member(
-    uow: SqliteUnitOfWork, code: str = "CODE1", name: str = "Camille", alliance: str = "Élan"
+    uow: DatabaseUnitOfWork, code: str = "CODE1", name: str = "Camille", alliance: str = "Élan"
 ) -> Member:
     a = uow.add_alliance(
         alliance, T0, T0 + timedelta(days=365), T0 + timedelta(days=180), code, "Europe/Paris", T0
@@ -125,8 +125,8 @@ def test_no_url_uses_the_environment_then_data_charte_db(
 @pytest.mark.parametrize(
     "url",
     [
-        "postgresql://bob:s3cret@db.example.org/charte",
         "mysql://root:s3cret@localhost",
+        "postgresql://bob:s3cret@db/charte?nonsense=1",  # libpq would echo the URL
         "sqlite:/s3cret.db",
         "s3cret",
         "sqlite:///",
@@ -138,11 +138,11 @@ def test_bad_urls_fail_clearly_without_echoing_secrets(url: str, tmp_path: Path)
         open_store(url)
     assert isinstance(caught.value, CharteError)
     assert "s3cret" not in str(caught.value)
-    assert "sqlite:///" in str(caught.value) or "query" in str(caught.value)
+    assert any(hint in str(caught.value) for hint in ("sqlite:///", "query", "postgresql://"))
 
 
 def test_a_bad_environment_url_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ENV_VAR, "postgresql://bob:s3cret@db/charte")
+    monkeypatch.setenv(ENV_VAR, "mysql://bob:s3cret@db/charte")
     with pytest.raises(DatabaseUrlError, match=ENV_VAR) as caught:
         open_store()
     assert "s3cret" not in str(caught.value)
