@@ -55,18 +55,20 @@ VACUUMED_AFTER_ERASURE = ("members", "reminders", "answers", "deletions", "organ
                           "alliances")
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-_QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|[?%]")
+_QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?")
 
 
 @lru_cache(maxsize=1024)
 def postgres_sql(sql: str) -> str:
-    """`?` placeholders to psycopg's `%s` (and a literal `%` to `%%`), outside string literals."""
+    """`?` placeholders (outside string literals) to psycopg's `%s`; every `%` to `%%`.
+
+    Only for a query run with parameters: psycopg reads `%` everywhere, quotes or not.
+    """
 
     def swap(match: re.Match[str]) -> str:
-        text = match.group(0)
-        return {"?": "%s", "%": "%%"}.get(text, text)
+        return "%s" if match.group(0) == "?" else match.group(0)
 
-    return _QUOTED_OR_MARK.sub(swap, sql)
+    return _QUOTED_OR_MARK.sub(swap, sql.replace("%", "%%"))
 
 
 def translate(error: psycopg.errors.IntegrityError) -> ConstraintViolation:
