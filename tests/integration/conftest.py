@@ -33,3 +33,14 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     databases: PostgresDatabases = request.getfixturevalue("pg_databases")
     with databases.fresh() as fresh:
         yield fresh
+
+
+@pytest.fixture(params=KINDS)
+def empty_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A database of each kind with no schema yet (for the migration tests)."""
+    if request.param == "sqlite":
+        yield SqliteBackend(tmp_path / "charte.db")
+        return
+    databases: PostgresDatabases = request.getfixturevalue("pg_databases")
+    with databases.fresh(migrated=False) as fresh:
+        yield fresh
