@@ -13,7 +13,8 @@ Telegram lets a bot send; a pool would only pay off with units of work running i
 which the service was not written for.
 
 Writes run inside a savepoint, so a broken constraint undoes that statement only and the
-transaction goes on, as it does on SQLite (PostgreSQL would otherwise abort the transaction).
+transaction goes on, as it does on SQLite (PostgreSQL would otherwise abort the transaction);
+SAVEPOINT, the write and RELEASE go to the server together (pipeline mode): one round trip.
 A connection the server dropped is replaced when the next unit of work begins.
 """
 
@@ -56,6 +57,11 @@ VACUUMED_AFTER_ERASURE = ("members", "reminders", "answers", "deletions", "organ
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?")
+
+
+@lru_cache(maxsize=1024)
+def _is_write(sql: str) -> bool:
+    return _WRITE.match(sql) is not None
 
 
 @lru_cache(maxsize=1024)
@@ -162,23 +168,21 @@ class PostgresDialect(Dialect):
     # --- statements ------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        if not params:
-            return self._run(sql, None)
-        return self._run(postgres_sql(sql), params)
-
-    def _run(self, query: str, params: Sequence[Any] | None) -> Cursor:
-        if not _WRITE.match(query):
-            return self._conn.execute(query, params)
-        self._conn.execute("SAVEPOINT statement")
+        # Without parameters psycopg reads no placeholder: the text goes as it is.
+        query, values = (postgres_sql(sql), params) if params else (sql, None)
+        if not _is_write(sql):
+            return self._conn.execute(query, values)
         try:
-            cursor = self._conn.execute(query, params)
+            with self._conn.pipeline():  # the three in one round trip
+                self._conn.execute("SAVEPOINT statement")
+                cursor = self._conn.execute(query, values)
+                self._conn.execute("RELEASE SAVEPOINT statement")
         except psycopg.Error as error:
             if not self._conn.broken:
                 self._conn.execute("ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement")
             if isinstance(error, pg_errors.IntegrityError):
                 raise translate(error) from error
             raise
-        self._conn.execute("RELEASE SAVEPOINT statement")
         return cursor
 
     def insert(self, sql: str, params: Sequence[Any]) -> int:
