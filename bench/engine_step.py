@@ -300,6 +300,7 @@ class Run:
     timings: Timings
     p99s: tuple[float, ...]  # of each run, ms
     fsync: Stats | None = None  # a bare 4 KiB write + fsync in the same folder, just before
+    round_trip: Stats | None = None  # PostgreSQL: a bare `SELECT 1`, just before
 
     @property
     def stats(self) -> Stats:
@@ -309,6 +310,10 @@ class Run:
         t = self.timings
         lines = [f"{self.label}: {self.folder} ({self.filesystem}), "
                  f"{self.size_bytes / 1e6:,.0f} MB, {self.answers:,} answers"]
+        if self.round_trip is not None:
+            r = self.round_trip
+            lines.append(f"  one round trip to the server, just before: SELECT 1, n={r.count}: "
+                         f"p50 {r.p50:.3f} ms, p99 {r.p99:.3f} ms, max {r.max:.3f} ms")
         if self.fsync is not None:
             f = self.fsync
             lines.append(f"  the disk itself, just before: 4 KiB write + fsync, n={f.count}: "
@@ -459,6 +464,7 @@ def run_series_postgres(seed: PostgresSeed, label: str, steps: int, warmup: int,
     copy, e.g. synchronous_commit); timings pooled."""
     server = seed.server
     disk = fsync_latency(server.root)
+    round_trip = round_trip_latency(server)
     pooled = Timings()
     p99s = []
     size = answers = 0
@@ -484,7 +490,19 @@ def run_series_postgres(seed: PostgresSeed, label: str, steps: int, warmup: int,
         for field_name in ("total", "kinds", "engine", "commit"):
             getattr(pooled, field_name).extend(getattr(timings, field_name))
     return Run(label, server.root, filesystem_of(server.root), size, answers, pooled,
-               tuple(p99s), disk)
+               tuple(p99s), disk, round_trip)
+
+
+def round_trip_latency(server: pg_server.LocalServer, count: int = 500) -> Stats:
+    """How long the simplest query takes from here: the floor under every statement."""
+    times = []
+    with server.connect() as conn:
+        for _ in range(count):
+            time.sleep(0.0002)  # a step's own work between statements, roughly
+            t0 = time.perf_counter_ns()
+            conn.execute("SELECT 1").fetchone()
+            times.append(time.perf_counter_ns() - t0)
+    return Stats.of(times)
 
 
 def load_average() -> str:
@@ -541,6 +559,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite",
                         help="postgresql: a throwaway local server set up in --dir and seeded "
                              "(needs initdb and pg_ctl, as the tests do)")
+    parser.add_argument("--same-cpu", type=int, metavar="CPU",
+                        help="postgresql: run the benchmark and the server on this one CPU")
     args = parser.parse_args(argv)
     if args.database == "postgresql":
         return main_postgres(args)
@@ -558,6 +578,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def main_postgres(args: argparse.Namespace) -> int:
+    if args.same_cpu is not None:
+        # Inherited by the server this starts: every process on one CPU, so that a query
+        # and its answer never wait for another CPU to wake up.
+        os.sched_setaffinity(0, {args.same_cpu})
     seed = seeded_postgres(args.answers, args.dir)
     try:
         content = load_content()
@@ -569,6 +593,8 @@ def main_postgres(args: argparse.Namespace) -> int:
                 seed, "for comparison only: same with synchronous_commit off", args.steps,
                 args.warmup, 1, content, {"synchronous_commit": "off"}))
         print(report(runs, args.steps, args.warmup, load_before, "postgresql", seed.version))
+        if args.same_cpu is not None:
+            print(f"(the benchmark and the server all ran on CPU {args.same_cpu}: --same-cpu)")
     finally:
         seed.server.stop()
     return 0
