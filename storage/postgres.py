@@ -20,6 +20,7 @@ A connection the server dropped is replaced when the next unit of work begins.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -42,6 +43,8 @@ from storage.errors import (
 from storage.migrations import migrate
 from storage.store import DatabaseStore
 from storage.times import to_utc
+
+log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key of the database-wide write lock ("charte" in ASCII).
 LOCK_KEY = 0x636861727465
@@ -224,8 +227,14 @@ class PostgresDialect(Dialect):
         """
         if self._closed or self._conn.closed or self._conn.broken:
             raise StorageError("the store is closed")
-        self._conn.execute(f"VACUUM FULL {', '.join(REWRITTEN_AFTER_ERASURE)}")
-        self._conn.execute(f"VACUUM {', '.join(VACUUMED_AFTER_ERASURE)}")
+        try:
+            self._conn.execute(f"VACUUM FULL {', '.join(REWRITTEN_AFTER_ERASURE)}")
+            self._conn.execute(f"VACUUM {', '.join(VACUUMED_AFTER_ERASURE)}")
+        except pg_errors.LockNotAvailable:
+            # Another process kept a table busy past lock_timeout. The erasure is committed
+            # and invisible to every query; autovacuum prunes the dead rows later. Like
+            # SQLite's checkpoint when a reader holds the WAL: not an error.
+            log.warning("VACUUM after an erasure skipped: a table stayed locked")
 
     def close(self) -> None:
         self._closed = True
