@@ -1,4 +1,4 @@
-"""The SQLite unit of work: every repository over one transaction."""
+"""The unit of work: every repository over one transaction, on either database."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from storage.reminders import ReminderRepository
 from storage.states import StateRepository
 
 
-class SqliteUnitOfWork(
+class DatabaseUnitOfWork(
     AllianceRepository,
     PeopleRepository,
     AnswerRepository,

@@ -44,8 +44,10 @@ CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
 def clean(text: str) -> str:
-    """Drop control characters (a pasted text keeps its line breaks) and outer blanks."""
-    return "".join(ch for ch in text if ch not in CONTROL).strip()
+    """Drop control characters (a pasted text keeps its line breaks), lone surrogates (no
+    UTF-8 text can hold them, so no database either) and outer blanks."""
+    return "".join(ch for ch in text
+                   if ch not in CONTROL and not "\ud800" <= ch <= "\udfff").strip()
 
 
 class Engine:
