@@ -15,7 +15,16 @@ from dialogues.core import rules
 from dialogues.core.callbacks import Callback, decode
 from dialogues.core.context import Context, Needs
 from dialogues.core.effects import Outcome
-from dialogues.core.events import Command, Event, GroupCommand, Other, Press, Text
+from dialogues.core.events import (
+    Command,
+    Event,
+    GroupCommand,
+    GroupText,
+    Other,
+    Press,
+    Text,
+    in_group,
+)
 from dialogues.core.outgoing import Outgoing
 from dialogues.core.routes import (
     Access,
@@ -110,7 +119,7 @@ class Engine:
         if isinstance(event, Command):
             return self._command(turn, _alias(event))
         if isinstance(event, Press):
-            return self._press(turn, event.data)
+            return self._press(turn, event)
         if isinstance(event, Text):
             return self._text(turn, clean(event.text))
         if isinstance(event, GroupCommand):
@@ -118,6 +127,8 @@ class Engine:
             if route is None:
                 return turn.reply(Outgoing(self.script.say("group.private_only")))
             return route.handler(turn, event)
+        if isinstance(event, GroupText):
+            return turn.reply()  # no capability answers replies in groups yet
         if isinstance(event, Other):
             key = "edit_ignored" if event.kind == "edit" else "unsupported"
             return turn.reply(Outgoing(self.script.say(key)), *self.current(turn))
@@ -139,14 +150,17 @@ class Engine:
             return turn.reply(Outgoing(s.say("archive.read_only", alliance=ctx.alliance.name)))
         return route.handler(turn, cmd)
 
-    def _press(self, turn: Turn, raw: str) -> Step:
-        data = decode(raw)
+    def _press(self, turn: Turn, press: Press) -> Step:
+        data = decode(press.data)
         route = self.buttons.get(type(data)) if data is not None else None
+        group = in_group(press)
+        if group and (route is None or not route.groups):
+            return turn.reply()  # a private button shown in a group: nothing to say there
         step = route.handler(turn, data) if route is not None else None
         if step is not None:
             return step
         stale = Outgoing(self.script.say("stale_button"))
-        return turn.reply(stale, *self.current(turn))
+        return turn.reply(stale) if group else turn.reply(stale, *self.current(turn))
 
     def _text(self, turn: Turn, text: str) -> Step:
         s = self.script

@@ -36,10 +36,15 @@ class CommandRoute:
 
 @dataclass(frozen=True)
 class ButtonRoute:
-    """`handler` returns None when the button is stale or forged (nothing is written)."""
+    """`handler` returns None when the button is stale or forged (nothing is written).
+
+    Only routes with `groups=True` answer a button pressed in a group chat (where anyone in
+    the group can press it); others are ignored there.
+    """
 
     handler: Callable[[Turn, Any], Step | None]
     needs: Callable[[Any], Needs] = field(default=lambda data: ())
+    groups: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogues.core.domain import Alliance, Member, Organisation
+from dialogues.core.domain import ROLES, Alliance, Member, Organisation
 from dialogues.core.normalize import normalize
 
-COORDINATOR = "coordinator"
-PARTNER = "partner"
+COORDINATOR, PARTNER, TIERS = ROLES
 
 
 def is_coordinator(member: Member | None) -> bool:
     return member is not None and member.role == COORDINATOR
+
+
+def is_tiers(member: Member | None) -> bool:
+    """A tiers de confiance: accompanies the alliance, belongs to no organisation."""
+    return member is not None and member.role == TIERS
+
+
+def may_lead_seance(member: Member | None, alliance: Alliance | None) -> bool:
+    """Start and lead a séance: the coordination or the tiers de confiance."""
+    return (alliance is not None and member is not None and member.alliance_id == alliance.id
+            and (is_coordinator(member) or is_tiers(member)))
 
 
 def read_only(alliance: Alliance | None) -> bool:
