@@ -54,14 +54,14 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
         return Outgoing("\n\n".join(p.text for p in parts), buttons, edit=parts[0].edit)
 
     for message in messages:
-        if message.attachment is not None:
-            merged.append(message)
+        if message.attachment is not None or message.edit_message is not None:
+            merged.append(message)  # a file, or an earlier message replaced: kept as it is
             continue
         pending.append(message)
         if message.buttons:
             merged.append(joined(pending, message.buttons))
             pending = []
-    if pending and merged and merged[-1].attachment is None:
+    if pending and merged and merged[-1].attachment is None and merged[-1].edit_message is None:
         last = merged[-1]
         merged[-1] = joined([last, *pending], last.buttons)
     elif pending:
