@@ -54,8 +54,14 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
         return Outgoing("\n\n".join(p.text for p in parts), buttons, edit=parts[0].edit)
 
     for message in messages:
-        if message.attachment is not None or message.edit_message is not None:
-            merged.append(message)  # a file, or an earlier message replaced: kept as it is
+        if message.edit_message is not None:  # replaces an earlier message: kept as it is
+            if pending:
+                merged.append(joined(pending))
+                pending = []
+            merged.append(message)
+            continue
+        if message.attachment is not None:
+            merged.append(message)
             continue
         pending.append(message)
         if message.buttons:

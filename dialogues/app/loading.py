@@ -26,7 +26,7 @@ from dialogues.core.context import (
     Need,
     Needs,
 )
-from dialogues.core.domain import Alliance, Member, Person
+from dialogues.core.domain import PHASES, Alliance, Member, Person
 from dialogues.core.phases import current_phase, previous_phase
 from dialogues.core.ports import UnitOfWork
 from dialogues.core.session import Session, WalkState
@@ -85,7 +85,8 @@ class Loader:
                 loaded = replace(loaded, person_data=data)
             elif need is Need.FRESH_CODE:
                 loaded = replace(loaded, fresh_code=self._unused_code(uow))
-            elif need is Need.RETAINED and alliance is not None:
+            elif need is Need.RETAINED and alliance is not None and ctx.phase != PHASES[0]:
+                # Recalled from earlier phases only: at the launch there is nothing to read.
                 loaded = replace(loaded, retained=tuple(uow.latest_agreements(alliance.id)))
             elif isinstance(need, AccordLookup):
                 loaded = replace(loaded, accord=_accord(uow, person, alliance, need))

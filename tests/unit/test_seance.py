@@ -253,3 +253,23 @@ def test_a_group_accord_shows_the_contrat_without_buttons(world):
     text = bob.group_command("accord")
     assert "Se parler chaque mois." in text and "en message privé" in text
     assert not any(m.buttons for m in bob.last)
+
+
+def test_the_leader_skips_goes_back_and_chooses_a_lever_by_name(world):
+    store, clock, app, alice, bob, carla, tina = world
+    tina.group_command("seance")
+    assert "C’est le premier point" in tina.group_press(card_of(tina.last), "Retour")
+    assert "Point 2" in tina.group_press(card_of(tina.last), "Passer")
+    assert "Point 1" in tina.group_press(card_of(tina.last), "Retour")
+    # A reply to the card with a lever's name goes there (the card is known once pressed).
+    chosen = tina.group_reply("partager")
+    assert "levier choisi" in chosen and "Partager" in chosen
+    assert tina.last[0].edit_message == Person.card_id
+    tina.group_press(card_of(tina.last), "Passer")
+    done = tina.group_press(card_of(tina.last), "Passer")
+    assert "Tous les points à discuter ont été vus" in done
+    assert "répondre à ce message avec le nom du levier" in done
+    assert "Point 3" in tina.group_press(card_of(tina.last), "Retour")
+    assert "Je ne trouve pas ce levier" in tina.group_command("seance", "xyzzy")
+    assert "Évolution du cadre législatif" in tina.group_command("seance", "cadre-legislatif")
+    assert "reprend ici" in shown(tina.last)
