@@ -31,12 +31,12 @@ class Contrats:
         return labels(accord.organisations, accord.alliance.anonymous,
                       self.s.messages["summary.anonymous_name"])
 
-    def who(self, accord: Accord, member_id: int) -> str:
+    def who(self, accord: Accord, member_id: int) -> Html:
         named = accord.named(member_id)
         if named is None or not named.name:
-            return self.s.say("accord.former")
-        return self.s.say("accord.who", name=named.name,
-                          role=self.s.roles.get(named.role, named.role))
+            return Html(self.s.say("accord.former"))
+        return Html(self.s.say("accord.who", name=named.name,
+                               role=self.s.roles.get(named.role, named.role)))
 
     @staticmethod
     def status(accord: Accord, phase: str, organisation_id: int) -> tuple[str, datetime | None]:
@@ -107,13 +107,13 @@ class Contrats:
                                who=self.who(accord, seance.led_by)))
         return "\n".join(lines)
 
-    def _meta(self, accord: Accord, agreement: Agreement, versions: int) -> str:
+    def _meta(self, accord: Accord, agreement: Agreement, versions: int) -> Html:
         s = self.s
         text = s.say("accord.meta", date=show_date(agreement.retained_at, accord.alliance.timezone),
                      who=self.who(accord, agreement.member_id))
         if versions > 1:
             text += s.say("accord.versions", count=versions)
-        return text
+        return Html(text)
 
     # --- on paper ---------------------------------------------------------------------------
 

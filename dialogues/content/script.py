@@ -227,6 +227,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "seance.paused": "",
         "seance.agenda_done": "",
         "seance.agenda_done_group": "",
+        "seance.agenda_empty": "",
         "seance.point_divergence": "n spread",
         "seance.point_unknown": "n organisations",
         "seance.point_chosen": "n",

@@ -69,13 +69,13 @@ class Card:
         return labels(accord.organisations, accord.alliance.anonymous,
                       self.s.messages["summary.anonymous_name"])
 
-    def who(self, accord: Accord, member_id: int) -> str:
+    def who(self, accord: Accord, member_id: int) -> Html:
         """« Claire Dubois, tiers de confiance », or a former member without a name."""
         named = accord.named(member_id)
         if named is None or not named.name:
-            return self.s.say("accord.former")
-        return self.s.say("accord.who", name=named.name,
-                          role=self.s.roles.get(named.role, named.role))
+            return Html(self.s.say("accord.former"))
+        return Html(self.s.say("accord.who", name=named.name,
+                               role=self.s.roles.get(named.role, named.role)))
 
     # --- the card ---------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ class Card:
             rows = [(self._button(seance, "resume", "resume"),
                      self._button(seance, "end", "seance_end"))]
         elif seance.lever_id is None:
-            lines.append(s.say("seance.agenda_done"))
+            lines.append(s.say("seance.agenda_done" if seance.seen else "seance.agenda_empty"))
             if group:
                 lines.append(s.say("seance.agenda_done_group"))
             rows = [(self._button(seance, "back", "back"),
@@ -131,7 +131,7 @@ class Card:
         lines.extend(self._retained(accord, seance, lever.id, group))
         writers = [w for w in seance.writing if w.lever_id == lever.id]
         if writers:
-            names = ", ".join(self.who(accord, w.member_id) for w in writers)
+            names = Html(", ".join(self.who(accord, w.member_id) for w in writers))
             key = "seance.writing_group" if group else "seance.writing_private"
             lines.append(s.say(key, names=names))
         left = board.left(seance.seen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 
 import pypdf
 import pytest
@@ -20,6 +21,7 @@ from tests.helpers import (
     alliance_with_a_tiers,
     button,
     card_of,
+    create_alliance,
     make_app,
     shown,
 )
@@ -273,3 +275,28 @@ def test_the_leader_skips_goes_back_and_chooses_a_lever_by_name(world):
     assert "Je ne trouve pas ce levier" in tina.group_command("seance", "xyzzy")
     assert "Évolution du cadre législatif" in tina.group_command("seance", "cadre-legislatif")
     assert "reprend ici" in shown(tina.last)
+
+
+def test_without_divergence_the_seance_asks_for_a_lever_by_name():
+    store, clock = FakeStore(), Clock()
+    app = make_app(store, clock)
+    alice = Person(app, "alice")
+    create_alliance(alice, "Alliance Calme", "Asso Calme")
+    opened = alice.cmd("seance")
+    assert "Points à discuter : 0" in opened and "Ni divergence ni « je ne sais pas »" in opened
+    assert "levier choisi" in alice.cmd("seance", "gouvernance")
+
+
+def test_names_and_texts_are_escaped_once(world):
+    store, clock, app, alice, bob, carla, tina = world
+    person = next(p for p in store.data.people.values() if p.external_id == "tina")
+    store.data.people[person.id] = replace(person, display_name="Tina <Roux> & Co")
+    tina.ref = replace(tina.ref, display_name="Tina <Roux> & Co")
+    opened = tina.group_command("seance")
+    assert "Séance ouverte par Tina <Roux> & Co, tiers de confiance" in opened
+    tina.group_press(card_of(tina.last), "Retenir")
+    assert "Tina <Roux> & Co, tiers de confiance : répondez" in shown(tina.last)
+    card = tina.group_reply("Des <rencontres> & des échanges")
+    assert "« Des <rencontres> & des échanges »" in card and "&amp;" not in card
+    contrat = alice.cmd("accord")
+    assert "menée par Tina <Roux> & Co" in contrat and "&amp;" not in contrat
