@@ -74,6 +74,16 @@ class MembershipRepository(Transaction):
             reminders = self._rows(
                 "SELECT kind, phase, seq, due_at, sent_at, cancelled_at FROM reminders"
                 " WHERE member_id = ? ORDER BY id", (m["id"],))
+            retained = self._rows(
+                "SELECT phase, lever_id, text, charter_version, retained_at FROM agreements"
+                " WHERE member_id = ? ORDER BY id", (m["id"],))
+            validated = self._rows(
+                "SELECT phase, validated_at FROM agreement_validations WHERE member_id = ?"
+                " ORDER BY id", (m["id"],))
+            votes = self._rows(
+                "SELECT a.phase, a.lever_id, v.vote, v.voted_at FROM agreement_votes AS v"
+                " JOIN agreements AS a ON a.id = v.agreement_id WHERE v.member_id = ?"
+                " ORDER BY v.voted_at", (m["id"],))
             memberships.append({
                 "alliance": alliance["name"] if alliance else None,
                 "organisation": dict(org) if org else None,
@@ -85,6 +95,9 @@ class MembershipRepository(Transaction):
                 if walk else None,
                 "answers": [_plain_row(a) for a in answers],
                 "reminders": [_plain_row(r) for r in reminders],
+                "retained_texts": [_plain_row(r) for r in retained],
+                "validations": [_plain_row(r) for r in validated],
+                "votes": [_plain_row(r) for r in votes],
             })
         return {
             "person": {"channel": person["channel"], "id": person["external_id"],
@@ -125,6 +138,12 @@ class MembershipRepository(Transaction):
                       " ON CONFLICT DO NOTHING",
                       (alliance_id,))
         self._execute("DELETE FROM answers WHERE alliance_id = ?", (alliance_id,))
+        # The séances, retained texts, votes and validations (append-only, but listed above).
+        self._execute("DELETE FROM agreement_votes WHERE agreement_id IN"
+                      " (SELECT id FROM agreements WHERE alliance_id = ?)", (alliance_id,))
+        self._execute("DELETE FROM agreement_validations WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM agreements WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM seances WHERE alliance_id = ?", (alliance_id,))
         self._execute("DELETE FROM deletions WHERE kind = 'alliance' AND ref = ?",
                       (alliance_id,))
         self._execute("DELETE FROM reminders WHERE alliance_id = ?", (alliance_id,))

@@ -233,8 +233,106 @@ V5: Step = (
     ),
 )
 
+_CONTRACT_APPEND_ONLY = (
+    "RAISE EXCEPTION 'retained texts and validations are append-only' USING ERRCODE = '23000';")
+
+# Version 6: the séance and the contrat de confiance. A séance walks the levers to discuss; what
+# the alliance retains for a lever is a new row of `agreements` each time (append-only: a
+# correction is a new version, the history stays), each organisation reacts to a retained text
+# (one vote each, changeable) and validates the phase's contrat (`agreement_validations`,
+# append-only; `covers` is the newest retained text it saw). Only an alliance past its
+# retention period (listed in `deletions`) loses its retained texts and validations.
+V6: Step = (
+    """CREATE TABLE seances (
+        id {id},
+        alliance_id {bigint} NOT NULL REFERENCES alliances (id),
+        phase {text} NOT NULL CHECK (phase IN ('lancement', 'mi-parcours', 'fin')),
+        led_by {bigint} NOT NULL REFERENCES members (id),
+        chat_id {bigint},
+        card_message_id {bigint},
+        started_at {time} NOT NULL,
+        ended_at {time},
+        paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+        turn INTEGER NOT NULL,
+        lever_id {text},
+        seen {text} NOT NULL DEFAULT '[]',
+        writing {text} NOT NULL DEFAULT '[]'
+    )""",
+    "CREATE INDEX seances_by_alliance ON seances (alliance_id, id)",
+    """CREATE TABLE agreements (
+        id {id},
+        alliance_id {bigint} NOT NULL REFERENCES alliances (id),
+        phase {text} NOT NULL CHECK (phase IN ('lancement', 'mi-parcours', 'fin')),
+        lever_id {text} NOT NULL,
+        text {text} NOT NULL,
+        member_id {bigint} NOT NULL REFERENCES members (id),
+        seance_id {bigint} REFERENCES seances (id),
+        charter_version {text} NOT NULL,
+        retained_at {time} NOT NULL
+    )""",
+    "CREATE INDEX agreements_latest ON agreements (alliance_id, phase, lever_id, id)",
+    """CREATE TABLE agreement_votes (
+        agreement_id {bigint} NOT NULL REFERENCES agreements (id),
+        organisation_id {bigint} NOT NULL REFERENCES organisations (id),
+        member_id {bigint} NOT NULL REFERENCES members (id),
+        vote {text} NOT NULL CHECK (vote IN ('agree', 'rework')),
+        voted_at {time} NOT NULL,
+        PRIMARY KEY (agreement_id, organisation_id)
+    )""",
+    """CREATE TABLE agreement_validations (
+        id {id},
+        alliance_id {bigint} NOT NULL REFERENCES alliances (id),
+        phase {text} NOT NULL CHECK (phase IN ('lancement', 'mi-parcours', 'fin')),
+        organisation_id {bigint} NOT NULL REFERENCES organisations (id),
+        member_id {bigint} NOT NULL REFERENCES members (id),
+        covers {bigint} NOT NULL REFERENCES agreements (id),
+        validated_at {time} NOT NULL
+    )""",
+    "CREATE INDEX agreement_validations_by_alliance"
+    " ON agreement_validations (alliance_id, phase, id)",
+    PerDialect(
+        sqlite=tuple(
+            statement
+            for table in ("agreements", "agreement_validations")
+            for statement in (
+                f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+                BEGIN SELECT RAISE(ABORT, 'retained texts and validations are append-only');
+                END""",
+                f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+                WHEN NOT EXISTS (SELECT 1 FROM deletions
+                                 WHERE kind = 'alliance' AND ref = OLD.alliance_id)
+                BEGIN SELECT RAISE(ABORT, 'retained texts and validations are append-only');
+                END""",
+            )
+        ),
+        postgresql=(
+            f"""CREATE FUNCTION contract_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN {_CONTRACT_APPEND_ONLY} END $$""",
+            f"""CREATE FUNCTION contract_delete_if_listed() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM deletions
+                           WHERE kind = 'alliance' AND ref = OLD.alliance_id) THEN
+                    RETURN OLD;
+                END IF;
+                {_CONTRACT_APPEND_ONLY}
+            END $$""",
+            *(
+                statement
+                for table in ("agreements", "agreement_validations")
+                for statement in (
+                    f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}"
+                    " FOR EACH ROW EXECUTE FUNCTION contract_append_only()",
+                    f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}"
+                    " FOR EACH ROW EXECUTE FUNCTION contract_delete_if_listed()",
+                )
+            ),
+        ),
+    ),
+)
+
 # Step n (1-based) brings a database from version n-1 to version n.
-STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5)
+STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6)
 CURRENT_VERSION = len(STEPS)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from dialogues.accord.flow import Accords
 from dialogues.content.bundle import Content
 from dialogues.core import rules
 from dialogues.core.callbacks import Callback, decode
@@ -33,6 +34,7 @@ from dialogues.core.routes import (
     CommandRoute,
     FormRoute,
     GroupRoute,
+    ReplyRoute,
 )
 from dialogues.core.session import Session, WalkState
 from dialogues.core.step import Step, Turn
@@ -40,6 +42,7 @@ from dialogues.deadlines.flow import Deadlines
 from dialogues.members.flow import Members
 from dialogues.onboarding.flow import Onboarding
 from dialogues.reminders.flow import Reminders
+from dialogues.seance.flow import Seances
 from dialogues.settings.flow import Settings
 from dialogues.summary.flow import Summaries
 from dialogues.walk.flow import Walk
@@ -47,8 +50,8 @@ from dialogues.welcome.flow import Welcome
 
 # The order of Telegram's command menu.
 MENU = ("nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses", "echeances",
-        "export", "inviter", "membres", "reglages", "archiver", "quitter", "alliances",
-        "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+        "export", "seance", "accord", "inviter", "membres", "reglages", "archiver", "quitter",
+        "alliances", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -71,13 +74,16 @@ class Engine:
         capabilities: tuple[Capability, ...] = (
             self.welcome, self.onboarding, self.walk, Deadlines(script),
             Members(script, len(charter.levers)), Settings(script), self.summaries,
-            self.reminders,
+            self.reminders, Seances(charter, script, content.interpreter),
+            Accords(charter, script),
         )
         self.commands: dict[str, CommandRoute] = _merge(c.commands for c in capabilities)
         self.buttons: dict[type[Callback], ButtonRoute] = _merge(c.buttons for c in capabilities)
         self.forms: dict[str, FormRoute] = _merge(c.forms for c in capabilities)
         self.group_commands: dict[str, GroupRoute] = _merge(
             c.group_commands for c in capabilities)
+        self.group_replies: dict[str, ReplyRoute] = _merge(
+            getattr(c, "group_replies", {}) for c in capabilities)
         missing = set(MENU) - set(self.commands) - {"annuler"}
         assert not missing, f"commands in the menu that nothing handles: {missing}"
 
@@ -106,6 +112,11 @@ class Engine:
             group = self.group_commands.get(event.name)
             if group is not None:
                 wanted.extend(group.needs(event))
+        elif isinstance(event, GroupText):
+            for reply in self.group_replies.values():
+                wanted.extend(reply.needs(event))
+        elif isinstance(event, Text | Other) and form is None:
+            wanted.extend(self.walk.reads)  # typed answers move the walk on to a lever's card
         return tuple(dict.fromkeys(wanted))
 
     # --- the step ---------------------------------------------------------------------------
@@ -128,7 +139,14 @@ class Engine:
                 return turn.reply(Outgoing(self.script.say("group.private_only")))
             return route.handler(turn, event)
         if isinstance(event, GroupText):
-            return turn.reply()  # no capability answers replies in groups yet
+            event = replace(event, text=clean(event.text))
+            if not event.text:
+                return turn.reply()
+            for reply in self.group_replies.values():
+                answered = reply.handler(turn, event)
+                if answered is not None:
+                    return answered
+            return turn.reply()  # a reply to the bot that no capability is waiting for
         if isinstance(event, Other):
             key = "edit_ignored" if event.kind == "edit" else "unsupported"
             return turn.reply(Outgoing(self.script.say(key)), *self.current(turn))
@@ -156,7 +174,9 @@ class Engine:
         group = in_group(press)
         if group and (route is None or not route.groups):
             return turn.reply()  # a private button shown in a group: nothing to say there
-        step = route.handler(turn, data) if route is not None else None
+        step = None
+        if route is not None:
+            step = route.handler(turn, data, press) if route.pressed else route.handler(turn, data)
         if step is not None:
             return step
         stale = Outgoing(self.script.say("stale_button"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from dialogues.accord.document import Contrat
 from dialogues.content.charter import Charter
 from dialogues.content.script import Script
 from dialogues.core.context import AllianceAnswers
@@ -34,11 +35,13 @@ class PdfReport:
     summary: Summary
     charts: tuple[RadarChart, ...]
     now: datetime
+    contrat: Contrat | None = None  # « Notre contrat de confiance »
 
     def render(self) -> bytes:
         charts = tuple(chart.render() for chart in self.charts)
         return Report(self.charter, self.script).pdf(
-            self.alliance, self.organisations, dict(self.names), self.summary, charts, self.now)
+            self.alliance, self.organisations, dict(self.names), self.summary, charts, self.now,
+            self.contrat)
 
 
 class Documents:
@@ -48,7 +51,7 @@ class Documents:
         self.summaries = summaries
 
     def render(self, data: AllianceAnswers, rows: tuple[ExportRow, ...], phase: str,
-               now: datetime) -> tuple[Outgoing, ...]:
+               now: datetime, contrat: Contrat | None = None) -> tuple[Outgoing, ...]:
         alliance = data.alliance
         names = self.summaries.names(data)
         if alliance.anonymous:
@@ -60,7 +63,7 @@ class Documents:
         answered = tuple(p for p in self.s.phases if any(a.phase == p for a in data.answers))
         charts = self.summaries.chart_jobs(data, summary, answered)
         report = PdfReport(self.charter, self.s, alliance, data.organisations,
-                           tuple(names.items()), summary, charts, now)
+                           tuple(names.items()), summary, charts, now, contrat)
         slug = _slug(alliance.name)
         return (
             Outgoing(self.s.say("export.csv_caption", alliance=alliance.name),

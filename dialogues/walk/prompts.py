@@ -6,9 +6,10 @@ A step of the walk shows ONE message: what was just recorded (a note) and the ne
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from dialogues.accord.recall import recalled
 from dialogues.content.charter import Charter, Lever
 from dialogues.content.markup import Html, cut, esc
 from dialogues.content.script import Script, StepDef
@@ -35,6 +36,8 @@ class Walker:
     organisation_name: str
     answers: Mapping[str, AnswerLike]  # in the walk's phase
     previous: Mapping[str, AnswerLike]  # in the phase before it
+    # what the alliance retained in a séance: phase -> lever id -> text
+    retained: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 class Prompts:
@@ -80,6 +83,7 @@ class Prompts:
                 lines.append(s.say("walk.previous_answer",
                                    during=s.phases[previous_phase].during,
                                    answer=s.position_label(previous.position)))
+            lines.extend(recalled(s, who.retained, walk.phase, lever.id))
             if old is not None:
                 lines.append(s.say("walk.current_answer", answer=s.position_label(old.position)))
             if walk.draft:

@@ -147,6 +147,13 @@ async def test_a_caption_too_long_for_a_photo_follows_it_as_text(sender):
         ("send_document", None, False), ("send_message", None, True)]
 
 
+def test_a_message_replacing_an_earlier_one_keeps_its_target_and_is_not_merged():
+    card = Outgoing("<b>Séance</b> — carte mise à jour", BUTTONS, edit_message=7)
+    note = Outgoing("✅ Retenu pour « Dialoguer ».")
+    assert notifier.merge([card, note]) == [card, note]
+    assert notifier.merge([note, card]) == [note, card]
+
+
 async def test_an_edit_that_changes_nothing_counts_as_done(edge):
     bot = StubBot(BadRequest("Message is not modified: specified new message content ..."))
     assert await edge._edit(bot, 42, 7, Outgoing("✓ Engagé", edit=True))
