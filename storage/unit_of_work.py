@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.admission import AdmissionRepository
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
 from storage.members import MembershipRepository
@@ -17,6 +18,7 @@ class DatabaseUnitOfWork(
     StateRepository,
     ReminderRepository,
     MembershipRepository,
+    AdmissionRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogues.core.domain import Alliance, Answer, ExportRow, Member, Organisation
+from dialogues.core.domain import Alliance, Answer, ExportRow, Invite, Member, Organisation
 
 
 class Need(enum.Enum):
@@ -23,6 +23,8 @@ class Need(enum.Enum):
     PERSON_DATA = "person_data"  # everything stored about the person (right of access)
     EXPORT = "export"  # the current alliance's export rows (with ANSWERS)
     FRESH_CODE = "fresh_code"  # an invitation code no alliance uses
+    INVITATIONS = "invitations"  # the current alliance's invitation codes and their limits
+    CODE_TRIES = "code_tries"  # the person's recent wrong invitation codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,23 @@ class GroupLookup:
     chat_id: int
 
 
-Needs = tuple[Need | CodeLookup | GroupLookup, ...]
+@dataclass(frozen=True, slots=True)
+class ArrivalLookup:
+    """The arrivals told in one message (a batch of notifications) to the person pressing."""
+
+    batch: int
+
+
+Needs = tuple[Need | CodeLookup | GroupLookup | ArrivalLookup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AllianceAnswers:
+    """An alliance's organisations and the latest answer per member, phase and lever."""
+
+    alliance: Alliance
+    organisations: tuple[Organisation, ...]
+    answers: tuple[Answer, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +65,11 @@ class Membership:
     member_id: int
     alliance_id: int
     alliance_name: str
-    organisation_name: str
+    organisation_name: str  # "" for a tiers de confiance
     role: str
+    pending: bool = False  # waiting for the coordination to accept them
+    # A tiers de confiance's alliances come with their answers (an overview of each).
+    answers: AllianceAnswers | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,21 +89,41 @@ class MemberInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class AllianceAnswers:
-    """An alliance's organisations and the latest answer per member, phase and lever."""
-
-    alliance: Alliance
-    organisations: tuple[Organisation, ...]
-    answers: tuple[Answer, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Invitation:
-    """What an invitation code opens, and the person's membership there if they have one."""
+    """What an invitation code opens, and the person's membership there if they have one.
+
+    Only an open code (core.rules.invitation_open) is loaded: an expired, used-up or replaced
+    one opens nothing, exactly like an unknown one."""
 
     alliance: Alliance
     organisations: tuple[Organisation, ...]
     member: Member | None
+    invite: Invite | None = None  # the code's row: its kind (partners or tiers de confiance)
+
+    @property
+    def kind(self) -> str:
+        return self.invite.kind if self.invite is not None else "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One newcomer of an arrivals message, as they are now."""
+
+    member: Member  # left_at set: gone since (left, removed, erased)
+    name: str
+    organisation: str | None  # None for a tiers de confiance
+    new_organisation: bool  # they brought this organisation in when joining
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalBatch:
+    """An arrivals message (a batch), for the coordinator it was sent to."""
+
+    batch: int
+    alliance: Alliance
+    actor: Member | None  # the reader's membership in that alliance (None: no longer in it)
+    members: tuple[Member, ...]  # the alliance's current members
+    arrivals: tuple[Arrival, ...]  # refused newcomers are gone from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +138,9 @@ class Loaded:
     fresh_code: str | None = None
     invitation: Invitation | None = None  # CodeLookup: None when the code opens nothing
     group: AllianceAnswers | None = None  # GroupLookup: None unless linked and a member
+    invites: tuple[Invite, ...] = ()  # INVITATIONS: current codes of the current alliance
+    code_failures: tuple[datetime, ...] = ()  # CODE_TRIES: wrong codes within the hour
+    arrivals: ArrivalBatch | None = None  # ArrivalLookup: None unless sent to this person
 
 
 @dataclass(frozen=True)

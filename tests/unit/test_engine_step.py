@@ -27,7 +27,7 @@ from dialogues.core.context import (
     Membership,
     Need,
 )
-from dialogues.core.domain import Alliance, Answer, Member, Organisation
+from dialogues.core.domain import Alliance, Answer, Invite, Member, Organisation
 from dialogues.core.effects import (
     ChangeMember,
     CreateAlliance,
@@ -37,6 +37,7 @@ from dialogues.core.effects import (
     NudgesOff,
     ReplaceCode,
     SaveAnswer,
+    WrongCode,
 )
 from dialogues.core.events import Command, GroupCommand, Other, Press, Text
 from dialogues.core.session import Form, Session, WalkState
@@ -53,8 +54,7 @@ CONTENT = load_content()
 ENGINE = Engine(CONTENT, "Europe/Paris")
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 ALLIANCE = Alliance(1, "Alliance du Port", NOW - timedelta(days=20), NOW + timedelta(days=300),
-                    NOW + timedelta(days=140), "CODE-PORT", "Europe/Paris",
-                    NOW - timedelta(days=30))
+                    NOW + timedelta(days=140), "Europe/Paris", NOW - timedelta(days=30))
 ASSO = Organisation(1, 1, "Asso du Port", "association")
 MAIRIE = Organisation(2, 1, "Mairie du Port", "collectivite")
 ALICE = Member(10, 1, 1, 100, "coordinator", NOW - timedelta(days=30))
@@ -107,6 +107,8 @@ NEW_FORM = Form("new", "mid", (("end", (NOW + timedelta(days=300)).isoformat()),
                                ("name", "Alliance Neuve"), ("org_kind", "association"),
                                ("org_name", "Asso Neuve"), ("start", NOW.isoformat())))
 MEMBERS = (MemberInfo(ALICE, "Alice", ASSO.name, 0), MemberInfo(BOB, "Bob", MAIRIE.name, 3))
+PARTNER_CODE = Invite(1, 1, "partner", "CODE-PORT", NOW - timedelta(days=30))
+INVITE_FORM = Form("invite", "confirm", (("kind", "partner"),))
 
 CASES = [
     # --- the walk ---
@@ -157,9 +159,10 @@ CASES = [
          context=ctx(loaded=Loaded(memberships=(Membership(99, 2, "Autre", "Asso", "partner"),))),
          check=lambda s: s.session.member_id == 99 and s.then == Command("charte")),
     # --- joining and creating ---
-    Case("an unknown code says nothing about any alliance", Command("rejoindre", "NOPE"),
+    Case("an unknown code says nothing about any alliance, and counts as a wrong try",
+         Command("rejoindre", "NOPE"),
          context=ctx(member=None), session=Session(), shows=("pas valable",),
-         hides=("Port",)),
+         hides=("Port",), effects=(WrongCode(),)),
     Case("a known code offers its organisations", Command("start", "CODE-PORT"),
          context=ctx(member=None, loaded=Loaded(invitation=INVITED)), session=Session(),
          shows=("Alliance du Port",), labels=("Asso du Port", "Une autre organisation")),
@@ -194,9 +197,9 @@ CASES = [
          context=ctx(loaded=Loaded(members=MEMBERS)), shows=("Retirer", "Bob")),
     Case("the confirmed new code replaces the old one",
          Press(InviteButton(ALICE.id, "yes").encode()),
-         context=ctx(loaded=Loaded(fresh_code="NEWCODE")),
-         session=Session(member_id=ALICE.id, form=Form("invite", "confirm")),
-         shows=("NEWCODE",), effects=(ReplaceCode("NEWCODE"),)),
+         context=ctx(loaded=Loaded(fresh_code="NEWCODE", invites=(PARTNER_CODE,))),
+         session=Session(member_id=ALICE.id, form=INVITE_FORM),
+         shows=("NEWCODE",), hides=("CODE-PORT",), effects=(ReplaceCode("NEWCODE"),)),
     Case("a partner cannot make the summary anonymous",
          Press(AnonymityButton(BOB.id, True).encode()), context=ctx(member=BOB),
          shows=("plus valable",)),
@@ -265,12 +268,17 @@ def test_engine_step(case: Case) -> None:
     (Session(), Command("export"), (Need.EXPORT,)),
     (Session(), Command("membres"), (Need.MEMBERS,)),
     (Session(), Command("alliances"), (Need.MEMBERSHIPS,)),
-    (Session(), Command("start", "CODE-PORT"), (CodeLookup("CODE-PORT"),)),
-    (Session(), Command("rejoindre", "bad code!"), ()),
+    (Session(), Command("start", "CODE-PORT"), (Need.CODE_TRIES, CodeLookup("CODE-PORT"))),
+    (Session(), Command("rejoindre", "bad code!"), (Need.CODE_TRIES,)),
+    (Session(), Command("rejoindre"), ()),
     (Session(), Command("charte"), ()),
+    (Session(), Command("inviter"), (Need.INVITATIONS,)),
     (Session(), Press(StartWalk(3).encode()), (Need.MEMBERSHIPS,)),
-    (Session(), Press(InviteButton(3, "new").encode()), ()),
-    (Session(), Press(InviteButton(3, "yes").encode()), (Need.FRESH_CODE,)),
+    (Session(), Press(InviteButton(3, "new").encode()), (Need.INVITATIONS,)),
+    (Session(), Press(InviteButton(3, "yes").encode()), (Need.INVITATIONS, Need.FRESH_CODE)),
+    (Session(), Press(InviteButton(3, "create", "tiers").encode()),
+     (Need.INVITATIONS, Need.FRESH_CODE)),
+    (Session(form=Form("join", "code")), Text("ABCD"), (Need.CODE_TRIES,)),
     (Session(), Press("garbage"), ()),
     (Session(), GroupCommand(-5, "synthese"), (GroupLookup(-5),)),
     (Session(form=JOIN_FORM), Text("Mairie"), (CodeLookup("CODE-PORT"),)),
