@@ -26,7 +26,7 @@ FLAGS = frozenset({"anonymous", "nudges_off", "approval"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
-    if name.endswith("_at"):  # ISO 8601 text with offset (SQLite) or aware datetime
+    if name.endswith(("_at", "_since")):  # ISO 8601 text with offset (SQLite) or datetime
         return from_stored
     if name in FLAGS:
         return bool

@@ -279,7 +279,9 @@ class Writes:
               applied: Applied) -> None:
         if ctx.alliance is None or ctx.member is None:
             return
-        if rules.may_leave(ctx.member, uow.members(ctx.alliance.id)):
+        if rules.is_pending(ctx.member):  # never let in: nothing of them is kept
+            uow.drop_member(ctx.member.id)
+        elif rules.may_leave(ctx.member, uow.members(ctx.alliance.id)):
             uow.leave(ctx.member.id, ctx.now)
 
     def erase(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Erase,
