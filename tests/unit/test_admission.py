@@ -133,6 +133,14 @@ def test_arrivals_close_together_are_told_to_each_coordinator_in_one_message(
     assert [labels(n) for n in to(later, "alice")] == [["Retirer eve"]], "a new message"
 
 
+def test_names_in_an_arrivals_message_are_text_not_markup(store, app, clock, alice, code):
+    join(Chat(app, "<b>Zed</b> & co"), code, "Asso <i>Z</i>", "Association")
+    (notice,) = deliver(app, clock)
+    assert "<b>&lt;b&gt;Zed&lt;/b&gt; &amp; co</b>" in notice.message.text
+    assert "Asso &lt;i&gt;Z&lt;/i&gt;" in notice.message.text
+    assert labels(notice) == ["Retirer <b>Zed</b> & co"]  # a label is plain text
+
+
 def test_retirer_removes_the_newcomer_after_a_confirmation(store, app, clock, alice, code):
     bob = Chat(app, "bob")
     join(bob, code, "Intrus SARL", "Entreprise")
@@ -337,6 +345,24 @@ def test_a_replaced_code_is_answered_like_an_unknown_one(store, app, alice, code
     alice.press("Oui, remplacer le code")
     assert partner_code(store) != code
     assert Chat(app, "bob").cmd("rejoindre", code) == BAD_CODE
+
+
+def test_the_tiers_code_is_replaced_and_limited_on_its_own(store, app, clock, alice, code):
+    old = tiers_code(alice, store)
+    alice.cmd("inviter")
+    alice.press("Remplacer le code du tiers de confiance")
+    assert "Remplacer le code du tiers de confiance ?" in alice.text
+    alice.press("Oui, remplacer le code")
+    (new,) = [i.code for i in store.data.invitations.values()
+              if i.kind == "tiers" and i.replaced_at is None]
+    assert new != old and new in alice.text and code in alice.text
+    assert Chat(app, "tess").cmd("start", old) == BAD_CODE
+    alice.press("Limiter l’invitation du tiers de confiance")
+    alice.say("1")
+    assert "comme tiers de confiance" in Chat(app, "tess").cmd("start", new)
+    assert Chat(app, "theo").cmd("start", new) == BAD_CODE
+    assert "Votre organisation est-elle" in Chat(app, "bob").cmd("rejoindre", code), \
+        "the partners' code keeps no limit"
 
 
 @pytest.mark.parametrize("typed, said", [
