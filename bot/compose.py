@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dialogues.app.engine import Engine
+from dialogues.app.notification_jobs import NotificationService
 from dialogues.app.reminder_jobs import ReminderService
 from dialogues.app.retention_job import RetentionService
 from dialogues.app.service import CharterService
@@ -29,6 +30,7 @@ class App:
     reminders: ReminderService
     retention: RetentionService
     timezone: str
+    notifications: NotificationService | None = None
 
 
 def build_app(
@@ -47,9 +49,24 @@ def build_app(
     reminders = ReminderService(store, content.charter, engine.reminders, clock,
                                 policy or policy_from_env())
     service = CharterService(store, engine, content.charter, clock, timezone,
-                             replan=reminders.replan)
+                             replan=reminders.replan, arrivals_window=arrivals_window_from_env())
     retention = RetentionService(store, content.script, clock, retention_months_from_env())
-    return App(content, store, engine, service, reminders, retention, timezone)
+    notifications = NotificationService(store, engine.arrivals, clock)
+    return App(content, store, engine, service, reminders, retention, timezone, notifications)
+
+
+def arrivals_window_from_env() -> timedelta:
+    """CHARTE_ARRIVALS_WINDOW_SECONDS (180): arrivals told to a coordinator within this time of
+    the first go in one message."""
+    text = os.environ.get("CHARTE_ARRIVALS_WINDOW_SECONDS") or "180"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds <= 24 * 3600:
+        raise ContentError("environment", "CHARTE_ARRIVALS_WINDOW_SECONDS",
+                           f"expected a number of seconds (0 to 86400), got {text!r}")
+    return timedelta(seconds=seconds)
 
 
 def retention_months_from_env() -> int:

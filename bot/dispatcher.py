@@ -8,6 +8,7 @@ import logging
 from telegram import Bot
 
 from bot.notifier import BLOCKED, SENT, Sender, merge
+from dialogues.app.notification_jobs import NotificationService
 from dialogues.app.reminder_jobs import Delivery, Notice, ReminderService
 from dialogues.app.retention_job import RetentionService
 
@@ -25,13 +26,16 @@ IN_FLIGHT = 8
 
 class ReminderDispatcher:
     def __init__(self, reminders: ReminderService, retention: RetentionService, bot: Bot,
-                 sender: Sender, in_flight: int = IN_FLIGHT) -> None:
+                 sender: Sender, in_flight: int = IN_FLIGHT,
+                 notifications: NotificationService | None = None) -> None:
         self.reminders = reminders
         self.retention = retention
+        self.notifications = notifications
         self.bot = bot
         self.sender = sender
         self.in_flight = in_flight
         self._lock = asyncio.Lock()
+        self._notifying = asyncio.Lock()
 
     async def run_due(self) -> int:
         """Send every reminder due now; never two runs at once. Returns how many were sent.
@@ -84,6 +88,26 @@ class ReminderDispatcher:
         if sent:
             log.info("%d reminders sent", sent)
         log.debug("looked for due reminders: %d prepared, %d sent", len(seen), sent)
+        return sent
+
+    async def run_notifications(self) -> int:
+        """Send the due notifications (arrivals to coordinators, decisions to newcomers), each
+        claimed in the database just before it goes; never two runs at once."""
+        if self.notifications is None or self._notifying.locked():
+            return 0
+        sent = 0
+        async with self._notifying:
+            for notification_id in await asyncio.to_thread(self.notifications.due):
+                try:
+                    notice = await asyncio.to_thread(self.notifications.prepare, notification_id)
+                except Exception:  # one broken notification must not hold up the others
+                    log.exception("notification %s could not be prepared", notification_id)
+                    continue
+                if notice is not None:
+                    await self._notify(notice)
+                    sent += 1
+        if sent:
+            log.info("%d notifications sent", sent)
         return sent
 
     async def run_retention(self) -> None:

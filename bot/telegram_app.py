@@ -78,6 +78,7 @@ class TelegramEdge:
     async def reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.dispatcher is not None:
             await self.dispatcher.run_due()
+            await self.dispatcher.run_notifications()
 
     async def retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.dispatcher is not None:
@@ -313,7 +314,8 @@ def build_application(app: App, token: str, api_url: str) -> Application:
             log.warning("setMyCommands failed: %s", err)
         renderer.warm()
         edge.dispatcher = ReminderDispatcher(app.reminders, app.retention, application.bot,
-                                             Sender(bulk=True))
+                                             Sender(bulk=True),
+                                             notifications=app.notifications)
         jobs = application.job_queue
         assert jobs is not None
         edge.jobs = jobs

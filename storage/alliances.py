@@ -6,7 +6,6 @@ import unicodedata
 from datetime import datetime
 
 from dialogues.core.domain import ORG_KINDS, ROLES, Alliance, Member, Organisation
-from dialogues.core.errors import NotFound
 from storage import rows
 from storage.errors import Duplicate
 from storage.transaction import Transaction
@@ -28,6 +27,10 @@ class AllianceRepository(Transaction):
         timezone: str,
         now: datetime,
     ) -> Alliance:
+        """Duplicate if an invitation ever had this code (nothing is written then)."""
+        if self._row("SELECT 1 AS x FROM invitations WHERE code = ?", (invite_code,)):
+            raise Duplicate("already exists: an invitation with this code (invite_code)",
+                            "invitations.code")
         alliance_id = self._insert(
             "INSERT INTO alliances (name, start_at, end_at, mid_at, invite_code, timezone,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -41,6 +44,12 @@ class AllianceRepository(Transaction):
                 self._time(now),
             ),
         )
+        # The partner invitation (storage/admission.py); `alliances.invite_code` keeps the
+        # code the alliance was created with only because the column cannot be dropped.
+        self._insert(
+            "INSERT INTO invitations (alliance_id, kind, code, created_at) VALUES (?, ?, ?, ?)",
+            (alliance_id, "partner", invite_code, self._time(now)),
+        )
         alliance = self.get_alliance(alliance_id)
         assert alliance is not None
         return alliance
@@ -50,8 +59,12 @@ class AllianceRepository(Transaction):
         return rows.alliance(row) if row else None
 
     def find_by_code(self, code: str) -> Alliance | None:
-        """Exact match: callers normalise what people type."""
-        row = self._row("SELECT * FROM alliances WHERE invite_code = ?", (code,))
+        """The alliance of a current (not replaced) invitation code, whatever its limits.
+
+        Exact match: callers normalise what people type."""
+        row = self._row(
+            "SELECT a.* FROM alliances AS a JOIN invitations AS i ON i.alliance_id = a.id"
+            " WHERE i.code = ? AND i.replaced_at IS NULL", (code,))
         return rows.alliance(row) if row else None
 
     def find_by_group(self, chat_id: int) -> Alliance | None:
@@ -66,13 +79,6 @@ class AllianceRepository(Transaction):
     def all_alliances(self) -> list[Alliance]:
         return [rows.alliance(r) for r in self._rows("SELECT * FROM alliances ORDER BY id")]
 
-    def replace_invite_code(self, alliance_id: int, code: str) -> None:
-        cursor = self._execute(
-            "UPDATE alliances SET invite_code = ? WHERE id = ?", (code, alliance_id)
-        )
-        if cursor.rowcount == 0:
-            raise NotFound(f"no alliance with id {alliance_id}")
-
     def update_dates(self, alliance_id: int, start_at: datetime, mid_at: datetime,
                      end_at: datetime) -> None:
         self._execute("UPDATE alliances SET start_at = ?, mid_at = ?, end_at = ? WHERE id = ?",
@@ -81,6 +87,10 @@ class AllianceRepository(Transaction):
     def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
         self._execute("UPDATE alliances SET anonymous = ? WHERE id = ?",
                       (int(anonymous), alliance_id))
+
+    def set_approval(self, alliance_id: int, approval: bool) -> None:
+        self._execute("UPDATE alliances SET approval = ? WHERE id = ?",
+                      (int(approval), alliance_id))
 
     def link_group(self, alliance_id: int, chat_id: int | None) -> None:
         """Link a Telegram group (or unlink with None); a group serves one alliance at most."""
@@ -119,15 +129,19 @@ class AllianceRepository(Transaction):
         ]
 
     def add_member(
-        self, alliance_id: int, organisation_id: int, person_id: int, role: str, now: datetime
+        self, alliance_id: int, organisation_id: int | None, person_id: int, role: str,
+        now: datetime, pending: bool = False,
     ) -> Member:
-        """Duplicate if the person is already in the alliance; the org must be the alliance's."""
+        """Duplicate if the person is already in the alliance; the org must be the alliance's
+        (none for a tiers de confiance, and only for them). `pending`: until the coordination
+        accepts them (storage/admission.py)."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}; expected one of {ROLES}")
         member_id = self._insert(
-            "INSERT INTO members (alliance_id, organisation_id, person_id, role, joined_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (alliance_id, organisation_id, person_id, role, self._time(now)),
+            "INSERT INTO members (alliance_id, organisation_id, person_id, role, joined_at,"
+            " pending_since) VALUES (?, ?, ?, ?, ?, ?)",
+            (alliance_id, organisation_id, person_id, role, self._time(now),
+             self._time(now) if pending else None),
         )
         member = self.get_member(member_id)
         assert member is not None

@@ -95,6 +95,14 @@ class Dialect(ABC):
         Only SQLite needs it (its foreign keys can have been off when old rows were written).
         """
 
+    def relax_foreign_keys(self) -> bool:
+        """For a step that rebuilds a table: end the open transaction and switch foreign keys
+        off until `enforce_foreign_keys`; False (nothing done) where that is not needed."""
+        return False
+
+    def enforce_foreign_keys(self) -> None:  # noqa: B027 - optional hook
+        """Switch foreign keys back on after `relax_foreign_keys` (outside a transaction)."""
+
     # --- the rest --------------------------------------------------------------------------
 
     @property

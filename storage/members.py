@@ -49,6 +49,8 @@ class MembershipRepository(Transaction):
                               (member_id,))
             self.leave(member_id, now)
             self._execute("DELETE FROM reminders WHERE member_id = ?", (member_id,))
+        self._execute("DELETE FROM notifications WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM code_failures WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM sessions WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM people WHERE id = ?", (person_id,))
 
@@ -89,6 +91,7 @@ class MembershipRepository(Transaction):
                 "organisation": dict(org) if org else None,
                 "role": m["role"],
                 "joined_at": _plain(m["joined_at"]),
+                "pending_since": _plain(m["pending_since"]),
                 "nudges_off": bool(m["nudges_off"]),
                 "unreachable_at": _plain(m["unreachable_at"]),
                 "walk": {"state": walk["state"], "updated_at": _plain(walk["updated_at"])}
@@ -99,6 +102,11 @@ class MembershipRepository(Transaction):
                 "validations": [_plain_row(r) for r in validated],
                 "votes": [_plain_row(r) for r in votes],
             })
+        notifications = self._rows(
+            "SELECT kind, due_at, sent_at FROM notifications WHERE person_id = ? ORDER BY id",
+            (person_id,))
+        wrong_codes = self._rows(
+            "SELECT failed_at FROM code_failures WHERE person_id = ? ORDER BY id", (person_id,))
         return {
             "person": {"channel": person["channel"], "id": person["external_id"],
                        "name": person["display_name"],
@@ -106,6 +114,8 @@ class MembershipRepository(Transaction):
             "session": {"state": session["state"], "updated_at": _plain(session["updated_at"])}
             if session else None,
             "memberships": memberships,
+            "notifications": [_plain_row(n) for n in notifications],
+            "wrong_invitation_codes": [_plain(r["failed_at"]) for r in wrong_codes],
         }
 
     # --- archiving and retention ------------------------------------------------------------
@@ -147,6 +157,8 @@ class MembershipRepository(Transaction):
         self._execute("DELETE FROM deletions WHERE kind = 'alliance' AND ref = ?",
                       (alliance_id,))
         self._execute("DELETE FROM reminders WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM notifications WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM invitations WHERE alliance_id = ?", (alliance_id,))
         marks = ",".join("?" * len(members))
         if members:
             self._execute(f"DELETE FROM walks WHERE member_id IN ({marks})", members)

@@ -46,7 +46,16 @@ class PerDialect:
     postgresql: tuple[str, ...] = ()
 
 
-Statement = str | PerDialect
+@dataclass(frozen=True)
+class ForeignKeysOff:
+    """Marks a step that rebuilds a table: SQLite cannot drop a NOT NULL in place, so the table
+    is copied into a new one (https://sqlite.org/lang_altertable.html#otheralter), and dropping
+    the old one would break its children's references for a moment. On SQLite the step runs
+    with foreign keys off (switched outside the transaction: SQLite ignores the pragma inside
+    one), and every row is checked to still have its parent before the step commits."""
+
+
+Statement = str | PerDialect | ForeignKeysOff
 Step = tuple[Statement, ...]
 
 _APPEND_ONLY = "RAISE EXCEPTION 'answers are append-only' USING ERRCODE = '23000';"
@@ -331,8 +340,93 @@ V6: Step = (
     ),
 )
 
+# Version 7: who gets in (issue 12, and the tiers de confiance of issue 11).
+# - Invitations are rows: an alliance has a partner invitation (the code it was created with,
+#   copied from `alliances.invite_code`, which is kept but no longer read) and may have a
+#   tiers de confiance one; each may end at a date or after a number of uses; a replaced
+#   code stays, marked, so that it is never given again.
+# - An alliance may ask its coordination to confirm every newcomer (`approval`); until then
+#   the membership is pending (`members.pending_since`).
+# - A tiers de confiance is a member of no organisation: `members.organisation_id` becomes
+#   NULL for them and only for them (SQLite rebuilds the table for that).
+# - Notifications to other people (an arrival told to each coordinator, a decision told to
+#   the newcomer) are rows a job sends; arrivals close together share a `batch` (one message).
+# - Wrong invitation codes are counted per person, to slow down guessing.
+_MEMBER_COLUMNS = ("id, alliance_id, organisation_id, person_id, role, joined_at, nudges_off,"
+                   " unreachable_at, left_at")
+_TIERS_CHECK = ("CONSTRAINT members_tiers_no_organisation"
+                " CHECK ((role = 'tiers') = (organisation_id IS NULL))")
+V7: Step = (
+    ForeignKeysOff(),
+    """CREATE TABLE invitations (
+        id {id},
+        alliance_id {bigint} NOT NULL REFERENCES alliances (id),
+        kind {text} NOT NULL CHECK (kind IN ('partner', 'tiers')),
+        code {text} NOT NULL UNIQUE,
+        created_at {time} NOT NULL,
+        expires_at {time},
+        max_uses INTEGER CHECK (max_uses > 0),
+        uses INTEGER NOT NULL DEFAULT 0,
+        replaced_at {time}
+    )""",
+    "CREATE UNIQUE INDEX invitations_current ON invitations (alliance_id, kind)"
+    " WHERE replaced_at IS NULL",
+    "INSERT INTO invitations (alliance_id, kind, code, created_at)"
+    " SELECT id, 'partner', invite_code, created_at FROM alliances ORDER BY id",
+    "ALTER TABLE alliances ADD COLUMN approval INTEGER NOT NULL DEFAULT 0"
+    " CHECK (approval IN (0, 1))",
+    PerDialect(
+        sqlite=(
+            f"""CREATE TABLE members_new (
+                id {{id}},
+                alliance_id {{bigint}} NOT NULL REFERENCES alliances (id),
+                organisation_id {{bigint}},
+                person_id {{bigint}} NOT NULL REFERENCES people (id),
+                role {{text}} NOT NULL,
+                joined_at {{time}} NOT NULL,
+                nudges_off INTEGER NOT NULL DEFAULT 0,
+                unreachable_at {{time}},
+                left_at {{time}},
+                pending_since {{time}},
+                UNIQUE (alliance_id, person_id),
+                UNIQUE (id, organisation_id, alliance_id),
+                FOREIGN KEY (organisation_id, alliance_id)
+                    REFERENCES organisations (id, alliance_id),
+                {_TIERS_CHECK}
+            )""",
+            f"INSERT INTO members_new ({_MEMBER_COLUMNS}) SELECT {_MEMBER_COLUMNS} FROM members",
+            "DROP TABLE members",
+            "ALTER TABLE members_new RENAME TO members",
+            "CREATE INDEX members_by_person ON members (person_id, joined_at)",
+        ),
+        postgresql=(
+            "ALTER TABLE members ALTER COLUMN organisation_id DROP NOT NULL",
+            "ALTER TABLE members ADD COLUMN pending_since {time}",
+            f"ALTER TABLE members ADD {_TIERS_CHECK}",
+        ),
+    ),
+    """CREATE TABLE notifications (
+        id {id},
+        alliance_id {bigint} NOT NULL REFERENCES alliances (id),
+        person_id {bigint} NOT NULL REFERENCES people (id),
+        kind {text} NOT NULL CHECK (kind IN ('arrival', 'accepted', 'refused')),
+        member_id {bigint} REFERENCES members (id),
+        batch {bigint},
+        due_at {time} NOT NULL,
+        sent_at {time}
+    )""",
+    "CREATE INDEX notifications_pending ON notifications (due_at) WHERE sent_at IS NULL",
+    "CREATE INDEX notifications_by_batch ON notifications (batch)",
+    """CREATE TABLE code_failures (
+        id {id},
+        person_id {bigint} NOT NULL REFERENCES people (id),
+        failed_at {time} NOT NULL
+    )""",
+    "CREATE INDEX code_failures_by_person ON code_failures (person_id, failed_at)",
+)
+
 # Step n (1-based) brings a database from version n-1 to version n.
-STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6)
+STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6, V7)
 CURRENT_VERSION = len(STEPS)
 
 
@@ -340,9 +434,15 @@ def statements(step: Step, db: Dialect) -> list[str]:
     """The step's SQL for one database, its words filled in."""
     found: list[str] = []
     for statement in step:
+        if isinstance(statement, ForeignKeysOff):
+            continue
         texts = getattr(statement, db.name) if isinstance(statement, PerDialect) else (statement,)
         found += [text.format_map(db.ddl_words) for text in texts]
     return found
+
+
+def _rebuilds(step: Step) -> bool:
+    return any(isinstance(statement, ForeignKeysOff) for statement in step)
 
 
 def migrate(db: Dialect, steps: tuple[Step, ...] = STEPS) -> int:
@@ -354,6 +454,7 @@ def migrate(db: Dialect, steps: tuple[Step, ...] = STEPS) -> int:
     """
     found: int | None = None
     while True:
+        relaxed = False  # foreign keys switched off for this step (ForeignKeysOff)
         db.begin()
         try:
             version = db.schema_version()
@@ -367,12 +468,21 @@ def migrate(db: Dialect, steps: tuple[Step, ...] = STEPS) -> int:
             if version == len(steps):
                 db.commit()
                 return found
+            if _rebuilds(steps[version]) and db.relax_foreign_keys():
+                relaxed = True
+                db.begin()
+                if db.schema_version() != version:  # another process migrated meanwhile
+                    db.commit()
+                    continue
             for sql in statements(steps[version], db):
                 db.execute(sql)
             db.set_schema_version(version + 1)
-            if found > 0:
+            if found > 0 or relaxed:
                 db.check_foreign_keys(version + 1)
             db.commit()
         except BaseException:
             db.rollback()
             raise
+        finally:
+            if relaxed:
+                db.enforce_foreign_keys()

@@ -56,7 +56,7 @@ LOCK_TIMEOUT_MS = 5000
 # text are small and rewritten (VACUUM FULL); the others are vacuumed in place.
 REWRITTEN_AFTER_ERASURE = ("people", "sessions", "walks")
 VACUUMED_AFTER_ERASURE = ("members", "reminders", "answers", "deletions", "organisations",
-                          "alliances")
+                          "alliances", "notifications", "code_failures", "invitations")
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 _QUOTED_OR_MARK = re.compile(r"'(?:[^']|'')*'|\?")

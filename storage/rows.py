@@ -11,7 +11,9 @@ from dialogues.core.domain import (
     Alliance,
     Answer,
     ExportRow,
+    Invite,
     Member,
+    Notification,
     Organisation,
     Person,
     Reminder,
@@ -20,11 +22,11 @@ from storage.dialect import Row
 from storage.times import from_stored
 
 T = TypeVar("T")
-FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
+FLAGS = frozenset({"anonymous", "nudges_off", "approval"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
-    if name.endswith("_at"):  # ISO 8601 text with offset (SQLite) or aware datetime
+    if name.endswith(("_at", "_since")):  # ISO 8601 text with offset (SQLite) or datetime
         return from_stored
     if name in FLAGS:
         return bool
@@ -71,3 +73,11 @@ def answer(row: Row) -> Answer:
 
 def export_row(row: Row) -> ExportRow:
     return _build(ExportRow, row)
+
+
+def invite(row: Row) -> Invite:
+    return _build(Invite, row)
+
+
+def notification(row: Row) -> Notification:
+    return _build(Notification, row)

@@ -92,6 +92,16 @@ class SqliteDialect(Dialect):
                 f"parent (first: table {broken[0][0]}, rowid {broken[0][1]})"
             )
 
+    def relax_foreign_keys(self) -> bool:
+        """SQLite switches foreign keys only outside a transaction: end it first."""
+        self.rollback()
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        return True
+
+    def enforce_foreign_keys(self) -> None:
+        self.rollback()
+        self._conn.execute("PRAGMA foreign_keys = ON")
+
     @property
     def connection(self) -> sqlite3.Connection:
         return self._conn

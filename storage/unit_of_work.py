@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from storage.admission import AdmissionRepository
 from storage.agreements import AgreementRepository
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
@@ -19,6 +20,7 @@ class DatabaseUnitOfWork(
     ReminderRepository,
     MembershipRepository,
     AgreementRepository,
+    AdmissionRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

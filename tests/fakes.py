@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from dialogues.core.agreements import Agreement, Seance, Validation, Vote
@@ -14,8 +14,10 @@ from dialogues.core.domain import (
     Alliance,
     Answer,
     ExportRow,
+    Invite,
     Member,
     NewAnswer,
+    Notification,
     Organisation,
     Person,
     Reminder,
@@ -37,6 +39,9 @@ class _Data:
     agreements: list[Agreement] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     votes: dict[tuple[int, int], Vote] = field(default_factory=dict)
+    invitations: dict[int, Invite] = field(default_factory=dict)
+    notifications: dict[int, Notification] = field(default_factory=dict)
+    code_failures: list[tuple[int, datetime]] = field(default_factory=list)
     next_id: int = 1
 
 
@@ -74,16 +79,21 @@ class FakeUnitOfWork:
     # alliances
     def add_alliance(self, name: str, start_at: datetime, end_at: datetime, mid_at: datetime,
                      invite_code: str, timezone: str, now: datetime) -> Alliance:
-        assert all(a.invite_code != invite_code for a in self.d.alliances.values())
-        alliance = Alliance(self._id(), name, start_at, end_at, mid_at, invite_code, timezone, now)
+        assert not self.code_taken(invite_code)
+        alliance = Alliance(self._id(), name, start_at, end_at, mid_at, timezone, now)
         self.d.alliances[alliance.id] = alliance
+        invite = Invite(self._id(), alliance.id, "partner", invite_code, now)
+        self.d.invitations[invite.id] = invite
         return alliance
 
     def get_alliance(self, alliance_id: int) -> Alliance | None:
         return self.d.alliances.get(alliance_id)
 
     def find_by_code(self, code: str) -> Alliance | None:
-        return next((a for a in self.d.alliances.values() if a.invite_code == code), None)
+        invite = self.find_invitation(code)
+        if invite is None or invite.replaced_at is not None:
+            return None
+        return self.d.alliances.get(invite.alliance_id)
 
     def find_by_group(self, chat_id: int) -> Alliance | None:
         return next((a for a in self.d.alliances.values() if a.group_chat_id == chat_id), None)
@@ -94,8 +104,8 @@ class FakeUnitOfWork:
     def all_alliances(self) -> list[Alliance]:
         return list(self.d.alliances.values())
 
-    def replace_invite_code(self, alliance_id: int, code: str) -> None:
-        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], invite_code=code)
+    def set_approval(self, alliance_id: int, approval: bool) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], approval=approval)
 
     def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
         self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id], anonymous=anonymous)
@@ -118,9 +128,11 @@ class FakeUnitOfWork:
     def organisations(self, alliance_id: int) -> list[Organisation]:
         return [o for o in self.d.organisations.values() if o.alliance_id == alliance_id]
 
-    def add_member(self, alliance_id: int, organisation_id: int, person_id: int, role: str,
-                   now: datetime) -> Member:
-        member = Member(self._id(), alliance_id, organisation_id, person_id, role, now)
+    def add_member(self, alliance_id: int, organisation_id: int | None, person_id: int,
+                   role: str, now: datetime, pending: bool = False) -> Member:
+        assert (role == "tiers") == (organisation_id is None)
+        member = Member(self._id(), alliance_id, organisation_id, person_id, role, now,
+                        pending_since=now if pending else None)
         self.d.members[member.id] = member
         return member
 
@@ -169,7 +181,8 @@ class FakeUnitOfWork:
                                 key=lambda a: a.lever_id):
                     rows.append(ExportRow(
                         self.d.alliances[m.alliance_id].name,
-                        self.d.organisations[m.organisation_id].name,
+                        self.d.organisations[m.organisation_id].name  # type: ignore[index]
+                        if m.organisation_id is not None else "",
                         self.d.people[m.person_id].display_name, m.role, phase, a.lever_id,
                         a.position, a.comment, a.contribution, a.expectation,
                         a.charter_version, a.answered_at))
@@ -257,6 +270,9 @@ class FakeUnitOfWork:
             self.leave(m.id, now)
             self.d.reminders = {k: r for k, r in self.d.reminders.items()
                                 if r.member_id != m.id}
+        self.d.notifications = {k: n for k, n in self.d.notifications.items()
+                                if n.person_id != person_id}
+        self.d.code_failures = [f for f in self.d.code_failures if f[0] != person_id]
         self.d.sessions.pop(person_id, None)
         self.d.people.pop(person_id, None)
 
@@ -289,6 +305,10 @@ class FakeUnitOfWork:
         self.d.warned.add(alliance_id)
 
     def delete_alliance(self, alliance_id: int) -> None:
+        self.d.notifications = {k: n for k, n in self.d.notifications.items()
+                                if n.alliance_id != alliance_id}
+        self.d.invitations = {k: i for k, i in self.d.invitations.items()
+                              if i.alliance_id != alliance_id}
         self.d.answers = [a for a in self.d.answers if a.alliance_id != alliance_id]
         gone = {a.id for a in self.d.agreements if a.alliance_id == alliance_id}
         self.d.votes = {k: v for k, v in self.d.votes.items() if v.agreement_id not in gone}
@@ -366,6 +386,111 @@ class FakeUnitOfWork:
         mine = {a.id for a in self.agreements(alliance_id)}
         return sorted((v for v in self.d.votes.values() if v.agreement_id in mine),
                       key=lambda v: (v.agreement_id, v.organisation_id))
+    # admission: invitations, newcomers, notifications, wrong codes
+    def find_invitation(self, code: str) -> Invite | None:
+        return next((i for i in self.d.invitations.values() if i.code == code), None)
+
+    def code_taken(self, code: str) -> bool:
+        return self.find_invitation(code) is not None
+
+    def invitations(self, alliance_id: int) -> list[Invite]:
+        return sorted((i for i in self.d.invitations.values()
+                       if i.alliance_id == alliance_id and i.replaced_at is None),
+                      key=lambda i: (i.kind, i.id))
+
+    def replace_invitation(self, alliance_id: int, kind: str, code: str,
+                           now: datetime) -> Invite:
+        assert not self.code_taken(code)
+        for i in self.invitations(alliance_id):
+            if i.kind == kind:
+                self.d.invitations[i.id] = replace(i, replaced_at=now)
+        invite = Invite(self._id(), alliance_id, kind, code, now)
+        self.d.invitations[invite.id] = invite
+        return invite
+
+    def limit_invitation(self, invite_id: int, expires_at: datetime | None,
+                         max_uses: int | None) -> None:
+        self.d.invitations[invite_id] = replace(self.d.invitations[invite_id],
+                                                expires_at=expires_at, max_uses=max_uses)
+
+    def use_invitation(self, invite_id: int) -> None:
+        invite = self.d.invitations[invite_id]
+        self.d.invitations[invite_id] = replace(invite, uses=invite.uses + 1)
+
+    def accept_member(self, member_id: int) -> None:
+        self.d.members[member_id] = replace(self.d.members[member_id], pending_since=None)
+
+    def drop_member(self, member_id: int) -> None:
+        member = self.d.members.pop(member_id, None)
+        if member is None:
+            return
+        self.d.notifications = {
+            k: replace(n, member_id=None) if n.kind == "arrival" and n.member_id == member_id
+            else n for k, n in self.d.notifications.items()
+            if n.member_id != member_id or n.kind == "arrival"}
+        self.d.reminders = {k: r for k, r in self.d.reminders.items()
+                            if r.member_id != member_id}
+        self.d.walks.pop(member_id, None)
+        if member.organisation_id is not None:
+            self.drop_organisation_if_empty(member.organisation_id)
+
+    def drop_organisation_if_empty(self, organisation_id: int) -> None:
+        used = any(m.organisation_id == organisation_id for m in self.d.members.values()) \
+            or any(a.organisation_id == organisation_id for a in self.d.answers)
+        if not used:
+            self.d.organisations.pop(organisation_id, None)
+
+    def organisation_founder(self, organisation_id: int) -> int | None:
+        return min((m.id for m in self.d.members.values()
+                    if m.organisation_id == organisation_id), default=None)
+
+    def add_arrival(self, alliance_id: int, person_id: int, member_id: int, now: datetime,
+                    window: timedelta) -> datetime:
+        waiting = next((n for n in sorted(self.d.notifications.values(), key=lambda n: n.id)
+                        if (n.alliance_id, n.person_id, n.kind) == (alliance_id, person_id,
+                                                                    "arrival")
+                        and n.sent_at is None), None)
+        new_id = self._id()
+        batch = waiting.batch if waiting is not None else new_id
+        due = waiting.due_at if waiting is not None else now + window
+        self.d.notifications[new_id] = Notification(new_id, alliance_id, person_id, "arrival",
+                                                    member_id, batch, due)
+        return due
+
+    def add_notification(self, alliance_id: int, person_id: int, kind: str,
+                         member_id: int | None, due_at: datetime) -> None:
+        new_id = self._id()
+        self.d.notifications[new_id] = Notification(new_id, alliance_id, person_id, kind,
+                                                    member_id, new_id, due_at)
+
+    def get_notification(self, notification_id: int) -> Notification | None:
+        return self.d.notifications.get(notification_id)
+
+    def batch(self, batch: int) -> list[Notification]:
+        return sorted((n for n in self.d.notifications.values() if n.batch == batch),
+                      key=lambda n: n.id)
+
+    def due_notifications(self, now: datetime, limit: int) -> list[int]:
+        due = sorted((n for n in self.d.notifications.values()
+                      if n.sent_at is None and n.due_at <= now), key=lambda n: (n.due_at, n.id))
+        return [n.id for n in due[:limit]]
+
+    def claim_batch(self, batch: int, now: datetime) -> list[Notification]:
+        claimed = [n for n in self.batch(batch) if n.sent_at is None]
+        for n in claimed:
+            self.d.notifications[n.id] = replace(n, sent_at=now)
+        return claimed
+
+    def delete_notification(self, notification_id: int) -> None:
+        self.d.notifications.pop(notification_id, None)
+
+    def add_code_failure(self, person_id: int, now: datetime, keep: timedelta) -> None:
+        self.d.code_failures = [f for f in self.d.code_failures
+                                if f[0] != person_id or f[1] >= now - keep]
+        self.d.code_failures.append((person_id, now))
+
+    def code_failures(self, person_id: int, since: datetime) -> list[datetime]:
+        return sorted(at for who, at in self.d.code_failures if who == person_id and at >= since)
 
     # states (JSON round trip, so a state that cannot be stored fails here too)
     def load_session(self, person_id: int) -> dict[str, Any] | None:
@@ -396,3 +521,10 @@ class FakeStore:
 
     def close(self) -> None:
         pass
+
+
+def partner_code(store: FakeStore, alliance_id: int | None = None) -> str:
+    """The current partner invitation code (of the only alliance, or of `alliance_id`)."""
+    return next(i.code for i in store.data.invitations.values()
+                if i.kind == "partner" and i.replaced_at is None
+                and (alliance_id is None or i.alliance_id == alliance_id))

@@ -143,8 +143,7 @@ def alliance_with_a_tiers(app: App, store: Store, clock: Clock
     """« Alliance du Port »: three organisations (Alice coordinates the Asso du Port, Bob is
     at the Mairie du Port, Carla at the Collectif Port) that diverge on « Dialoguer » (1, 4, 3)
     and « Gouvernance » (4, 1, « je ne sais pas »), linked to GROUP, and Tina, its tiers de
-    confiance. Tina is put in directly, with an organisation, until tiers join by their own
-    invitation (what she may do follows from her role alone)."""
+    confiance, who joined by her own invitation."""
     alice, bob, carla, tina = (Person(app, n) for n in ("alice", "bob", "carla", "tina"))
     tina.ref = PersonRef("test", "tina", "Tina Martin")
     code = create_alliance(alice, "Alliance du Port", "Asso du Port")
@@ -161,11 +160,13 @@ def alliance_with_a_tiers(app: App, store: Store, clock: Clock
         chat.cmd("levier", "gouvernance")
         chat.say(second)
     alice.in_group(GROUP, "lier", code)
-    # The tiers de confiance, put in directly until tiers join by their own invitation.
-    with store.unit_of_work() as uow:
-        person = uow.get_or_create_person("test", "tina", "Tina Martin")
-        (alliance,) = uow.all_alliances()
-        organisation = uow.organisations(alliance.id)[0]
-        member = uow.add_member(alliance.id, organisation.id, person.id, "tiers", clock())
-        uow.save_session(person.id, {"member_id": member.id, "form": None})
+    assert "comme tiers de confiance" in tina.cmd("rejoindre", invite_tiers(alice))
     return alice, bob, carla, tina
+
+
+def invite_tiers(coordinator: Chat) -> str:
+    """The coordination creates the tiers de confiance's invitation; returns its code."""
+    coordinator.cmd("inviter")
+    text = coordinator.press("Inviter un tiers de confiance")
+    assert "Invitation du tiers de confiance créée" in text, text
+    return text.split("tiers de confiance de l’alliance")[1].split("/rejoindre ")[1].split(")")[0]

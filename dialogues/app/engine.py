@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from dialogues.accord.flow import Accords
+from dialogues.arrivals.flow import Arrivals
 from dialogues.content.bundle import Content
 from dialogues.core import rules
 from dialogues.core.callbacks import Callback, decode
@@ -67,15 +68,16 @@ class Engine:
         charter, script = content.charter, content.script
         self.script = script
         self.walk = Walk(charter, script, content.interpreter)
-        self.onboarding = Onboarding(script, timezone)
+        self.onboarding = Onboarding(script, timezone, charter)
         self.welcome = Welcome(charter, script)
         self.reminders = Reminders(script, len(charter.levers))
         self.summaries = Summaries(charter, script)
+        self.arrivals = Arrivals(script)
         capabilities: tuple[Capability, ...] = (
             self.welcome, self.onboarding, self.walk, Deadlines(script),
             Members(script, len(charter.levers)), Settings(script), self.summaries,
             self.reminders, Seances(charter, script, content.interpreter),
-            Accords(charter, script),
+            Accords(charter, script), self.arrivals,
         )
         self.commands: dict[str, CommandRoute] = _merge(c.commands for c in capabilities)
         self.buttons: dict[type[Callback], ButtonRoute] = _merge(c.buttons for c in capabilities)
@@ -163,6 +165,10 @@ class Engine:
         if route.access is not Access.ANYONE and (
                 ctx.member is None or ctx.alliance is None or ctx.phase is None):
             return turn.reply(Outgoing(s.say("no_alliance")))
+        if route.access in (Access.MEMBER, Access.WRITE) \
+                and not rules.may_read_alliance(ctx.member):
+            assert ctx.alliance is not None
+            return turn.reply(Outgoing(s.say("arrivals.waiting", alliance=ctx.alliance.name)))
         if route.access is Access.WRITE and rules.read_only(ctx.alliance):
             assert ctx.alliance is not None
             return turn.reply(Outgoing(s.say("archive.read_only", alliance=ctx.alliance.name)))

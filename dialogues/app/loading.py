@@ -12,10 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from dialogues.core import rules
 from dialogues.core.agreements import Accord, Named
 from dialogues.core.context import (
     AccordLookup,
     AllianceAnswers,
+    Arrival,
+    ArrivalBatch,
+    ArrivalLookup,
     CodeLookup,
     Context,
     GroupLookup,
@@ -51,7 +55,8 @@ class Loader:
         if member is not None and member.unreachable_at is not None:
             uow.mark_reachable([member.id])  # they wrote to the bot: it can reach them again
         alliance = uow.get_alliance(member.alliance_id) if member else None
-        organisation = uow.get_organisation(member.organisation_id) if member else None
+        organisation = uow.get_organisation(member.organisation_id) \
+            if member is not None and member.organisation_id is not None else None
         phase = current_phase(alliance, now) if alliance else None
         walk = WalkState.from_dict(uow.load_walk(member.id)) if member else None
         answers = {}
@@ -70,7 +75,8 @@ class Loader:
         if not needs:
             return ctx
         loaded = Loaded()
-        alliance = ctx.alliance
+        # Nothing of the alliance for a newcomer the coordination has not accepted yet.
+        alliance = ctx.alliance if rules.may_read_alliance(ctx.member) else None
         for need in needs:
             if need is Need.MEMBERSHIPS:
                 loaded = replace(loaded, memberships=self._memberships(uow, person))
@@ -90,17 +96,26 @@ class Loader:
                 loaded = replace(loaded, retained=tuple(uow.latest_agreements(alliance.id)))
             elif isinstance(need, AccordLookup):
                 loaded = replace(loaded, accord=_accord(uow, person, alliance, need))
+            elif need is Need.INVITATIONS and alliance is not None:
+                loaded = replace(loaded, invites=tuple(uow.invitations(alliance.id)))
+            elif need is Need.CODE_TRIES:
+                loaded = replace(loaded, code_failures=_code_failures(uow, person, ctx.now))
             elif isinstance(need, CodeLookup):
-                loaded = replace(loaded, invitation=_invitation(uow, person, need.code))
+                # Every code looked up is a try: the engine sees the person's wrong ones too.
+                loaded = replace(loaded, invitation=_invitation(uow, person, need.code, ctx.now),
+                                 code_failures=_code_failures(uow, person, ctx.now))
             elif isinstance(need, GroupLookup):
                 found = uow.find_by_group(need.chat_id)
-                if found is not None and member_of(uow, person, found.id) is not None:
+                if found is not None and rules.may_read_alliance(
+                        member_of(uow, person, found.id)):
                     loaded = replace(loaded, group=_answers(uow, found))
+            elif isinstance(need, ArrivalLookup):
+                loaded = replace(loaded, arrivals=arrivals(uow, person.id, need.batch))
         return replace(ctx, loaded=loaded)
 
     def _unused_code(self, uow: UnitOfWork) -> str:
         code = self.new_code()
-        while uow.find_by_code(code) is not None:
+        while uow.code_taken(code):
             code = self.new_code()
         return code
 
@@ -109,9 +124,17 @@ class Loader:
         found = []
         for m in uow.members_of_person(person.id):
             alliance = uow.get_alliance(m.alliance_id)
-            org = uow.get_organisation(m.organisation_id)
-            if alliance and org:
-                found.append(Membership(m.id, alliance.id, alliance.name, org.name, m.role))
+            if alliance is None:
+                continue
+            if rules.is_tiers(m):  # an overview of each alliance the tiers accompanies
+                answers = _answers(uow, alliance) if rules.may_read_alliance(m) else None
+                found.append(Membership(m.id, alliance.id, alliance.name, "", m.role,
+                                        rules.is_pending(m), answers))
+                continue
+            org = uow.get_organisation(m.organisation_id) if m.organisation_id else None
+            if org is not None:
+                found.append(Membership(m.id, alliance.id, alliance.name, org.name, m.role,
+                                        rules.is_pending(m)))
         return tuple(found)
 
 
@@ -128,7 +151,7 @@ def _members(uow: UnitOfWork, alliance: Alliance, phase: str) -> tuple[MemberInf
     infos = []
     for m in uow.members(alliance.id):
         who = uow.get_person(m.person_id)
-        org = uow.get_organisation(m.organisation_id)
+        org = uow.get_organisation(m.organisation_id) if m.organisation_id is not None else None
         infos.append(MemberInfo(m, who.display_name if who else "", org.name if org else "",
                                 len(uow.latest_answers(m.id, phase))))
     return tuple(infos)
@@ -169,9 +192,45 @@ def _accord(uow: UnitOfWork, person: Person, current: Alliance | None, need: Acc
         answers=tuple(uow.alliance_answers(alliance.id)) if need.answers else ())
 
 
-def _invitation(uow: UnitOfWork, person: Person, code: str) -> Invitation | None:
-    alliance = uow.find_by_code(code)
+def _invitation(uow: UnitOfWork, person: Person, code: str, now: datetime
+                ) -> Invitation | None:
+    """What an open code opens; an expired, used-up, replaced or unknown one opens nothing."""
+    invite = uow.find_invitation(code)
+    if not rules.invitation_open(invite, now):
+        return None
+    assert invite is not None
+    alliance = uow.get_alliance(invite.alliance_id)
     if alliance is None:
         return None
     return Invitation(alliance, tuple(uow.organisations(alliance.id)),
-                      member_of(uow, person, alliance.id))
+                      member_of(uow, person, alliance.id), invite)
+
+
+def _code_failures(uow: UnitOfWork, person: Person, now: datetime) -> tuple[datetime, ...]:
+    return tuple(uow.code_failures(person.id, now - rules.WRONG_CODES_WINDOW))
+
+
+def arrivals(uow: UnitOfWork, person_id: int, batch: int) -> ArrivalBatch | None:
+    """An arrivals message as it stands now, if it was sent to this person (else None: a
+    forged button, or one of somebody else's messages)."""
+    # A refused newcomer's line stays, pointing to nobody (member_id None).
+    told = [n for n in uow.batch(batch) if n.kind == "arrival"]
+    if not told or any(n.person_id != person_id for n in told):
+        return None
+    alliance = uow.get_alliance(told[0].alliance_id)
+    if alliance is None:
+        return None
+    members = tuple(uow.members(alliance.id))
+    actor = next((m for m in members if m.person_id == person_id), None)
+    found = []
+    for n in told:
+        member = uow.get_member(n.member_id) if n.member_id is not None else None
+        if member is None:
+            continue
+        person = uow.get_person(member.person_id)
+        org = uow.get_organisation(member.organisation_id) \
+            if member.organisation_id is not None else None
+        new = org is not None and uow.organisation_founder(org.id) == member.id
+        found.append(Arrival(member, person.display_name if person else "",
+                             org.name if org else None, new))
+    return ArrivalBatch(batch, alliance, actor, members, tuple(found))

@@ -111,8 +111,9 @@ class ReminderService:
                 return Delivery(reminder.id, member.id, person.channel, person.external_id,
                                 self.say.late(messages) if decision.late else messages)
             messages = (self.say.phase_open(alliance, member, reminder.phase),)
-            if rules.is_coordinator(member):
-                messages += (self._who_finished(uow, alliance, reminder.phase),)
+            if rules.is_coordinator(member) or rules.is_tiers(member):
+                messages += (self._who_finished(uow, alliance, reminder.phase,
+                                                rules.is_tiers(member)),)
             members = uow.members(alliance.id)
             poster = rules.group_poster(members)
             group = alliance.group_chat_id if poster is not None and poster.id == member.id \
@@ -130,10 +131,12 @@ class ReminderService:
                 return []
             alliance = uow.get_alliance(member.alliance_id)
             person = uow.get_person(member.person_id)
-            org = uow.get_organisation(member.organisation_id)
-            if alliance is None or person is None or org is None:
+            org = uow.get_organisation(member.organisation_id) \
+                if member.organisation_id is not None else None
+            if alliance is None or person is None or (org is None and not rules.is_tiers(member)):
                 return []
-            message = self.say.unreachable(person.display_name, org.name, alliance)
+            message = self.say.unreachable(person.display_name,
+                                           org.name if org else self.say.tiers_label, alliance)
             notices = []
             for other in uow.members(alliance.id):
                 coordinator = uow.get_person(other.person_id)
@@ -141,15 +144,18 @@ class ReminderService:
                     notices.append(Notice(coordinator.channel, coordinator.external_id, message))
             return notices
 
-    def _who_finished(self, uow: UnitOfWork, alliance: Alliance, phase: str) -> Outgoing:
+    def _who_finished(self, uow: UnitOfWork, alliance: Alliance, phase: str,
+                      tiers: bool = False) -> Outgoing:
         previous = previous_phase(phase)
         assert previous is not None, "no phase reminder opens the first phase"
         total = len(self.charter.levers)
         done, not_done = [], []
         for m in uow.members(alliance.id):
+            if rules.is_tiers(m) or rules.is_pending(m):  # they walk no charter (yet)
+                continue
             person = uow.get_person(m.person_id)
-            org = uow.get_organisation(m.organisation_id)
+            org = uow.get_organisation(m.organisation_id) if m.organisation_id else None
             name = self.say.who(person.display_name if person else "", org.name if org else "")
             count = len(uow.latest_answers(m.id, previous))
             (done if count >= total else not_done).append(name)
-        return self.say.who_finished(previous, done, not_done)
+        return self.say.who_finished(previous, done, not_done, tiers)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogues.app.engine import Engine, clean
 from dialogues.app.loading import Loader
-from dialogues.app.writes import Applied, Replan, Writes
+from dialogues.app.writes import ARRIVALS_WINDOW, Applied, Replan, Writes
 from dialogues.content.charter import Charter
 from dialogues.core.effects import Outcome
 from dialogues.core.events import Event
@@ -52,12 +52,13 @@ class CharterService:
         timezone: str,
         code_factory: Callable[[], str] | None = None,
         replan: Replan | None = None,
+        arrivals_window: timedelta = ARRIVALS_WINDOW,
     ) -> None:
         self.store = store
         self.engine = engine
         self.clock = clock
         self.loader = Loader(timezone, code_factory)
-        self.writes = Writes(charter, replan or (lambda uow, alliance_id: None))
+        self.writes = Writes(charter, replan or (lambda uow, alliance_id: None), arrivals_window)
 
     def handle(self, ref: PersonRef, event: Event, invite_link: str | None = None) -> Handled:
         """Run one event through the engine; answers are committed before anything is shown."""

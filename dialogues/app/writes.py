@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogues.content.charter import Charter
 from dialogues.core import rules
 from dialogues.core.agreements import RETAINED_MAX
 from dialogues.core.context import Context
-from dialogues.core.domain import Member, NewAnswer, Person
+from dialogues.core.domain import PHASES, Member, NewAnswer, Person
 from dialogues.core.effects import (
     Archive,
     CastVote,
@@ -22,11 +22,13 @@ from dialogues.core.effects import (
     ChangeMember,
     CreateAlliance,
     Created,
+    DecideArrival,
     Effect,
     Erase,
     JoinAlliance,
     Joined,
     Leave,
+    LimitInvitation,
     LinkGroup,
     NudgesOff,
     OpenSeance,
@@ -36,12 +38,17 @@ from dialogues.core.effects import (
     SaveAnswer,
     SaveSeance,
     SetAnonymous,
+    SetApproval,
     ValidateAccord,
+    WrongCode,
 )
 from dialogues.core.ports import UnitOfWork
 
 # Plans an alliance's reminders again; returns when the earliest one is due.
 Replan = Callable[[UnitOfWork, int], datetime | None]
+
+# Arrivals told to a coordinator within this time of the first go in one message.
+ARRIVALS_WINDOW = timedelta(minutes=3)
 
 
 @dataclass
@@ -61,6 +68,7 @@ class Applied:
 class Writes:
     charter: Charter
     replan: Replan
+    arrivals_window: timedelta = ARRIVALS_WINDOW
     handlers: dict[type, Callable[..., Outcome | None]] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +90,10 @@ class Writes:
             RetainText: self.retain_text,
             CastVote: self.cast_vote,
             ValidateAccord: self.validate_accord,
+            LimitInvitation: self.limit_invitation,
+            SetApproval: self.set_approval,
+            WrongCode: self.wrong_code,
+            DecideArrival: self.decide_arrival,
         }
 
     def apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Effect,
@@ -127,16 +139,27 @@ class Writes:
 
     def join(self, uow: UnitOfWork, person: Person, ctx: Context, effect: JoinAlliance,
              applied: Applied) -> Joined | None:
+        """Join through the code loaded in this transaction, if it is still open; tell each
+        coordinator (a notification, sent by the job with the other arrivals of the moment)."""
         alliance = uow.get_alliance(effect.alliance_id)
         invitation = ctx.loaded.invitation
         if alliance is None or invitation is None or invitation.alliance.id != alliance.id:
             return None
+        invite = uow.find_invitation(invitation.invite.code) if invitation.invite else None
+        if not rules.invitation_open(invite, ctx.now) or invite is None \
+                or invite.alliance_id != alliance.id:
+            return None
+        tiers = invite.kind == rules.TIERS_INVITE
         orgs = uow.organisations(alliance.id)
-        existing = next((m for m in uow.members(alliance.id) if m.person_id == person.id), None)
+        members = uow.members(alliance.id)
+        existing = next((m for m in members if m.person_id == person.id), None)
         if existing is not None:
             org = next((o for o in orgs if o.id == existing.organisation_id), None)
-            return Joined(existing.id, alliance.name, org.name if org else "")
-        if effect.organisation_id is not None:
+            return Joined(existing.id, alliance.name, org.name if org else "",
+                          rules.is_tiers(existing), rules.is_pending(existing))
+        if tiers:
+            org = None
+        elif effect.organisation_id is not None:
             org = next((o for o in orgs if o.id == effect.organisation_id), None)
             if org is None:
                 return None
@@ -144,9 +167,16 @@ class Writes:
             name = effect.organisation_name or ""
             org = rules.same_organisation(name, orgs) or uow.add_organisation(
                 alliance.id, name, effect.organisation_kind or "autre")
-        member = uow.add_member(alliance.id, org.id, person.id, rules.PARTNER, ctx.now)
+        pending = rules.needs_approval(alliance)
+        member = uow.add_member(alliance.id, org.id if org else None, person.id,
+                                rules.TIERS if tiers else rules.PARTNER, ctx.now, pending)
+        uow.use_invitation(invite.id)
+        for coordinator in members:
+            if rules.is_coordinator(coordinator):
+                applied.planned(uow.add_arrival(alliance.id, coordinator.person_id, member.id,
+                                                ctx.now, self.arrivals_window))
         applied.planned(self.replan(uow, alliance.id))
-        return Joined(member.id, alliance.name, org.name)
+        return Joined(member.id, alliance.name, org.name if org else "", tiers, pending)
 
     # --- the coordination -------------------------------------------------------------------
 
@@ -176,8 +206,33 @@ class Writes:
 
     def replace_code(self, uow: UnitOfWork, person: Person, ctx: Context, effect: ReplaceCode,
                      applied: Applied) -> None:
+        if rules.may_coordinate(ctx.member, ctx.alliance) and ctx.alliance is not None \
+                and not uow.code_taken(effect.code):
+            uow.replace_invitation(ctx.alliance.id, effect.kind, effect.code, ctx.now)
+
+    def limit_invitation(self, uow: UnitOfWork, person: Person, ctx: Context,
+                         effect: LimitInvitation, applied: Applied) -> None:
+        if not rules.may_coordinate(ctx.member, ctx.alliance) or ctx.alliance is None:
+            return
+        invite = next((i for i in uow.invitations(ctx.alliance.id) if i.kind == effect.kind),
+                      None)
+        if invite is None:
+            return
+        if effect.expires_at is None and effect.uses is None:
+            uow.limit_invitation(invite.id, None, None)
+            return
+        expires = effect.expires_at if effect.expires_at is not None else invite.expires_at
+        uses = invite.uses + effect.uses if effect.uses is not None else invite.max_uses
+        uow.limit_invitation(invite.id, expires, uses)
+
+    def set_approval(self, uow: UnitOfWork, person: Person, ctx: Context, effect: SetApproval,
+                     applied: Applied) -> None:
         if rules.may_coordinate(ctx.member, ctx.alliance) and ctx.alliance is not None:
-            uow.replace_invite_code(ctx.alliance.id, effect.code)
+            uow.set_approval(ctx.alliance.id, effect.approval)
+
+    def wrong_code(self, uow: UnitOfWork, person: Person, ctx: Context, effect: WrongCode,
+                   applied: Applied) -> None:
+        uow.add_code_failure(person.id, ctx.now, rules.WRONG_CODES_WINDOW)
 
     def archive(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Archive,
                 applied: Applied) -> None:
@@ -196,17 +251,48 @@ class Writes:
             return
         if effect.action == "remove" and rules.may_remove(target, members):
             uow.leave(target.id, ctx.now)
+        elif not rules.may_coordinate_later(target):
+            return  # a tiers de confiance or a pending newcomer is not given the coordination
         elif effect.action == "hand":
             uow.set_role(target.id, rules.COORDINATOR)
             uow.set_role(ctx.member.id, rules.PARTNER)
         elif effect.action == "co":
             uow.set_role(target.id, rules.COORDINATOR)
 
+    def decide_arrival(self, uow: UnitOfWork, person: Person, ctx: Context,
+                       effect: DecideArrival, applied: Applied) -> None:
+        """Accept, refuse or remove a newcomer, re-checked here: the actor is the person's
+        membership in that alliance (whatever their current one), a coordinator."""
+        alliance = uow.get_alliance(effect.alliance_id)
+        if alliance is None:
+            return
+        members = uow.members(alliance.id)
+        actor = next((m for m in members if m.person_id == person.id), None)
+        target = next((m for m in members if m.id == effect.target), None)
+        if target is None or not rules.may_decide(actor, target):
+            return
+        if effect.action == "accept" and rules.is_pending(target):
+            uow.accept_member(target.id)
+            uow.add_notification(alliance.id, target.person_id, "accepted", target.id, ctx.now)
+            applied.planned(ctx.now)
+            applied.planned(self.replan(uow, alliance.id))
+        elif effect.action == "refuse" and rules.is_pending(target):
+            uow.add_notification(alliance.id, target.person_id, "refused", None, ctx.now)
+            uow.drop_member(target.id)
+            applied.planned(ctx.now)
+        elif effect.action == "remove" and rules.may_remove(target, members):
+            if any(uow.latest_answers(target.id, phase) for phase in PHASES):
+                uow.leave(target.id, ctx.now)  # their answers stay with the organisation
+            else:  # nothing to keep: no trace of them, nor of an organisation they made up
+                uow.drop_member(target.id)
+
     def leave(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Leave,
               applied: Applied) -> None:
         if ctx.alliance is None or ctx.member is None:
             return
-        if rules.may_leave(ctx.member, uow.members(ctx.alliance.id)):
+        if rules.is_pending(ctx.member):  # never let in: nothing of them is kept
+            uow.drop_member(ctx.member.id)
+        elif rules.may_leave(ctx.member, uow.members(ctx.alliance.id)):
             uow.leave(ctx.member.id, ctx.now)
 
     def erase(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Erase,

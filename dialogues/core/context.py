@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from dialogues.core.agreements import Accord, Agreement
-from dialogues.core.domain import Alliance, Answer, ExportRow, Member, Organisation
+from dialogues.core.domain import Alliance, Answer, ExportRow, Invite, Member, Organisation
 
 
 class Need(enum.Enum):
@@ -25,6 +25,8 @@ class Need(enum.Enum):
     EXPORT = "export"  # the current alliance's export rows (with ANSWERS)
     FRESH_CODE = "fresh_code"  # an invitation code no alliance uses
     RETAINED = "retained"  # the current alliance's retained texts, latest version per lever
+    INVITATIONS = "invitations"  # the current alliance's invitation codes and their limits
+    CODE_TRIES = "code_tries"  # the person's recent wrong invitation codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,23 @@ class AccordLookup:
     answers: bool = False
 
 
-Needs = tuple[Need | CodeLookup | GroupLookup | AccordLookup, ...]
+@dataclass(frozen=True, slots=True)
+class ArrivalLookup:
+    """The arrivals told in one message (a batch of notifications) to the person pressing."""
+
+    batch: int
+
+
+Needs = tuple[Need | CodeLookup | GroupLookup | AccordLookup | ArrivalLookup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AllianceAnswers:
+    """An alliance's organisations and the latest answer per member, phase and lever."""
+
+    alliance: Alliance
+    organisations: tuple[Organisation, ...]
+    answers: tuple[Answer, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +79,11 @@ class Membership:
     member_id: int
     alliance_id: int
     alliance_name: str
-    organisation_name: str
+    organisation_name: str  # "" for a tiers de confiance
     role: str
+    pending: bool = False  # waiting for the coordination to accept them
+    # A tiers de confiance's alliances come with their answers (an overview of each).
+    answers: AllianceAnswers | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +103,41 @@ class MemberInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class AllianceAnswers:
-    """An alliance's organisations and the latest answer per member, phase and lever."""
-
-    alliance: Alliance
-    organisations: tuple[Organisation, ...]
-    answers: tuple[Answer, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Invitation:
-    """What an invitation code opens, and the person's membership there if they have one."""
+    """What an invitation code opens, and the person's membership there if they have one.
+
+    Only an open code (core.rules.invitation_open) is loaded: an expired, used-up or replaced
+    one opens nothing, exactly like an unknown one."""
 
     alliance: Alliance
     organisations: tuple[Organisation, ...]
     member: Member | None
+    invite: Invite | None = None  # the code's row: its kind (partners or tiers de confiance)
+
+    @property
+    def kind(self) -> str:
+        return self.invite.kind if self.invite is not None else "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One newcomer of an arrivals message, as they are now."""
+
+    member: Member  # left_at set: gone since (left, removed, erased)
+    name: str
+    organisation: str | None  # None for a tiers de confiance
+    new_organisation: bool  # they brought this organisation in when joining
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalBatch:
+    """An arrivals message (a batch), for the coordinator it was sent to."""
+
+    batch: int
+    alliance: Alliance
+    actor: Member | None  # the reader's membership in that alliance (None: no longer in it)
+    members: tuple[Member, ...]  # the alliance's current members
+    arrivals: tuple[Arrival, ...]  # refused newcomers are gone from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +154,9 @@ class Loaded:
     group: AllianceAnswers | None = None  # GroupLookup: None unless linked and a member
     retained: tuple[Agreement, ...] = ()  # Need.RETAINED
     accord: Accord | None = None  # AccordLookup: None unless the person is a member there
+    invites: tuple[Invite, ...] = ()  # INVITATIONS: current codes of the current alliance
+    code_failures: tuple[datetime, ...] = ()  # CODE_TRIES: wrong codes within the hour
+    arrivals: ArrivalBatch | None = None  # ArrivalLookup: None unless sent to this person
 
 
 @dataclass(frozen=True)

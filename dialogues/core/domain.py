@@ -11,6 +11,8 @@ ORG_KINDS: Final = ("association", "entreprise", "collectivite", "fondation", "a
 # A tiers de confiance (a facilitator, e.g. a catalyseur territorial) accompanies an alliance:
 # no organisation, no walk; reads the answers, leads a séance.
 ROLES: Final = ("coordinator", "partner", "tiers")
+# An alliance's invitations: partners join an organisation; a tiers de confiance joins none.
+INVITE_KINDS: Final = ("partner", "tiers")
 
 # An answer's position: 1..4 on the scale, or None for « je ne sais pas ».
 POSITIONS: Final = (1, 2, 3, 4)
@@ -23,12 +25,12 @@ class Alliance:
     start_at: datetime
     end_at: datetime
     mid_at: datetime
-    invite_code: str
     timezone: str
     created_at: datetime
     anonymous: bool = False  # summaries show « Partenaire 1, 2… » instead of names
     group_chat_id: int | None = None  # a Telegram group linked with /lier
     archived_at: datetime | None = None  # read-only: no reminders, no new answers
+    approval: bool = False  # « Valider les nouveaux membres »: the coordination confirms each
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +53,51 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    """A person in one organisation of one alliance."""
+    """A person in one organisation of one alliance, or accompanying it as its tiers de
+    confiance (role "tiers": no organisation, `organisation_id` None)."""
 
     id: int
     alliance_id: int
-    organisation_id: int
+    organisation_id: int | None
     person_id: int
     role: str  # one of ROLES
     joined_at: datetime
     nudges_off: bool = False  # « ne plus me rappeler »
     unreachable_at: datetime | None = None  # Telegram answered 403: the person blocked the bot
     left_at: datetime | None = None  # left or was removed: detached from the person
+    # Joined while the alliance asks to confirm newcomers, and not yet accepted: sees nothing.
+    pending_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An invitation code of an alliance, for partners or for a tiers de confiance."""
+
+    id: int
+    alliance_id: int
+    kind: str  # one of INVITE_KINDS
+    code: str
+    created_at: datetime
+    expires_at: datetime | None = None  # no longer opens anything from then on
+    max_uses: int | None = None  # no longer opens anything once used that many times
+    uses: int = 0
+    replaced_at: datetime | None = None  # a newer code replaced it
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A message due to someone else than the person acting: an arrival told to a coordinator
+    ("arrival", `member_id` who arrived; arrivals close together share a `batch`, told in one
+    message), or the coordination's decision told to the newcomer ("accepted", "refused")."""
+
+    id: int
+    alliance_id: int
+    person_id: int  # who receives it
+    kind: str  # "arrival" | "accepted" | "refused"
+    member_id: int | None
+    batch: int | None
+    due_at: datetime
+    sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,9 +79,42 @@ class NudgesOff:
 
 @dataclass(frozen=True, slots=True)
 class ReplaceCode:
-    """A new invitation code for the current alliance; the old one stops working."""
+    """A new invitation code for the current alliance; the old one stops working. `kind`:
+    the partners' invitation, or the tiers de confiance one (made the first time)."""
 
     code: str
+    kind: str = "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class LimitInvitation:
+    """The current alliance's invitation of this kind ends at `expires_at`, or after `uses`
+    more arrivals; with neither, its limits are lifted."""
+
+    kind: str
+    expires_at: datetime | None = None
+    uses: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetApproval:
+    """« Valider les nouveaux membres »: newcomers wait for the coordination to accept them."""
+
+    approval: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WrongCode:
+    """The person sent an invitation code that opens nothing (guessing is slowed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecideArrival:
+    """A coordinator of `alliance_id` about a newcomer: "accept", "refuse" or "remove"."""
+
+    alliance_id: int
+    target: int
+    action: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +197,8 @@ class ValidateAccord:
 
 Effect = (SaveAnswer | CreateAlliance | JoinAlliance | ChangeDates | SetAnonymous | LinkGroup
           | NudgesOff | ReplaceCode | ChangeMember | Leave | Erase | Archive
-          | OpenSeance | SaveSeance | RetainText | CastVote | ValidateAccord)
+          | OpenSeance | SaveSeance | RetainText | CastVote | ValidateAccord
+          | LimitInvitation | SetApproval | WrongCode | DecideArrival)
 
 
 # --- outcomes of the writes that create something, fed back to the engine as events ----------
@@ -181,7 +215,9 @@ class Created:
 class Joined:
     member_id: int
     alliance_name: str
-    organisation_name: str
+    organisation_name: str  # "" for a tiers de confiance
+    tiers: bool = False  # joined as the alliance's tiers de confiance
+    pending: bool = False  # waits for the coordination to accept them
 
 
 Outcome = Created | Joined

@@ -23,8 +23,9 @@ class Access(enum.Enum):
     """Who may use a command (core.rules decides)."""
 
     ANYONE = "anyone"
-    MEMBER = "member"  # needs a current alliance
+    MEMBER = "member"  # needs a current alliance, and to be let in (core.rules)
     WRITE = "write"  # a member, and the alliance is not archived
+    JOINED = "joined"  # a current alliance, even while the coordination has to confirm
 
 
 @dataclass(frozen=True)

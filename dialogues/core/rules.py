@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from dialogues.core.domain import ROLES, Alliance, Member, Organisation
+from dialogues.core.domain import INVITE_KINDS, ROLES, Alliance, Invite, Member, Organisation
 from dialogues.core.normalize import normalize
 
 COORDINATOR, PARTNER, TIERS = ROLES
+PARTNER_INVITE, TIERS_INVITE = INVITE_KINDS
+
+# Guessing codes is slowed: after this many wrong codes within the window, wait.
+WRONG_CODES = 10
+WRONG_CODES_WINDOW = timedelta(hours=1)
 
 
 def is_coordinator(member: Member | None) -> bool:
@@ -30,9 +36,22 @@ def read_only(alliance: Alliance | None) -> bool:
     return alliance is not None and alliance.archived_at is not None
 
 
+def is_pending(member: Member | None) -> bool:
+    """Joined while the alliance asks its coordination to confirm newcomers, not yet accepted."""
+    return member is not None and member.pending_since is not None
+
+
+def may_read_alliance(member: Member | None) -> bool:
+    """See anything of the alliance (answers, summary, members, dates, invitations): a member
+    still in it, unless the coordination has yet to accept them."""
+    return member is not None and member.left_at is None and member.pending_since is None
+
+
 def may_answer(member: Member | None, alliance: Alliance | None) -> bool:
-    """Walk the charter: a member of an alliance that is not archived."""
-    return member is not None and alliance is not None and not read_only(alliance)
+    """Walk the charter: a member of an organisation (not a tiers de confiance), accepted, in
+    an alliance that is not archived."""
+    return (member is not None and alliance is not None and not read_only(alliance)
+            and not is_tiers(member) and may_read_alliance(member))
 
 
 def may_coordinate(member: Member | None, alliance: Alliance | None) -> bool:
@@ -53,6 +72,17 @@ def may_manage(actor: Member | None, target: Member | None) -> bool:
             and target.left_at is None)
 
 
+def may_coordinate_later(member: Member) -> bool:
+    """Can be given the coordination: a partner or coordinator already accepted (a tiers de
+    confiance belongs to no organisation; a pending newcomer is not in yet)."""
+    return not is_tiers(member) and not is_pending(member) and member.left_at is None
+
+
+def may_decide(actor: Member | None, target: Member | None) -> bool:
+    """Accept, refuse or remove a newcomer: a coordinator of the newcomer's alliance."""
+    return may_manage(actor, target)
+
+
 def last_coordinator(member: Member, members: Sequence[Member]) -> bool:
     """The only coordinator of the alliance."""
     coordinators = [m for m in members if is_coordinator(m)]
@@ -65,15 +95,15 @@ def may_remove(target: Member, members: Sequence[Member]) -> bool:
 
 
 def may_leave(member: Member, members: Sequence[Member]) -> bool:
-    """The last coordinator leaves only once nobody else is left to coordinate."""
-    others = [m for m in members if m.id != member.id]
+    """The last coordinator leaves only once nobody else is left who could coordinate."""
+    others = [m for m in members if m.id != member.id and may_coordinate_later(m)]
     return not (last_coordinator(member, members) and others)
 
 
 def successor_on_erasure(member: Member, members: Sequence[Member]) -> Member | None:
     """Who becomes coordinator when the last coordinator erases themselves: the oldest member
     left, so that an erasure is never blocked and no alliance is left without coordination."""
-    others = [m for m in members if m.id != member.id]
+    others = [m for m in members if m.id != member.id and may_coordinate_later(m)]
     if not last_coordinator(member, members) or not others:
         return None
     return min(others, key=lambda m: (m.joined_at, m.id))
@@ -123,3 +153,34 @@ def may_vote(member: Member | None, alliance: Alliance | None) -> bool:
     (« Nous validons »): for one's organisation, while the alliance is not archived."""
     return present(member, alliance) and speaks_for_organisation(member) \
         and not read_only(alliance)
+# --- who gets in ------------------------------------------------------------------------------
+
+
+def invitation_open(invite: Invite | None, now: datetime) -> bool:
+    """A code lets someone in: not replaced, not past its end date, not used up. A code that
+    fails this is answered exactly like an unknown one."""
+    return (invite is not None and invite.replaced_at is None
+            and (invite.expires_at is None or now < invite.expires_at)
+            and (invite.max_uses is None or invite.uses < invite.max_uses))
+
+
+def may_invite(member: Member | None, alliance: Alliance | None, kind: str) -> bool:
+    """See an invitation code: the partners' one, any member let in; the tiers de confiance
+    one, the coordination only."""
+    if kind == TIERS_INVITE:
+        return may_coordinate(member, alliance)
+    return may_read_alliance(member)
+
+
+def needs_approval(alliance: Alliance) -> bool:
+    """Newcomers wait for the coordination (« Valider les nouveaux membres »)."""
+    return alliance.approval
+
+
+def code_wait(failures: Sequence[datetime], now: datetime) -> datetime | None:
+    """Until when a person who sent these wrong codes must wait before trying another: once
+    WRONG_CODES fell within WRONG_CODES_WINDOW, until the oldest of them leaves the window."""
+    recent = sorted(f for f in failures if now - f < WRONG_CODES_WINDOW)
+    if len(recent) < WRONG_CODES:
+        return None
+    return recent[-WRONG_CODES] + WRONG_CODES_WINDOW

@@ -9,11 +9,12 @@ from dialogues.core.callbacks import Callback, callback
 
 @callback("m")
 class MemberButton(Callback):
-    """A coordinator (`me`) about another member: show the choices, or act (after « Oui »)."""
+    """A coordinator (`me`) about another member: show the choices, or act (after « Oui »);
+    a newcomer waiting for the coordination is accepted or refused."""
 
     me: int
     target: int
-    action: Literal["show", "remove", "hand", "co"]
+    action: Literal["show", "remove", "hand", "co", "accept", "refuse"]
     confirmed: bool = False
 
 

@@ -6,7 +6,7 @@ from dialogues.content.markup import Html, cut
 from dialogues.content.script import Script
 from dialogues.core import rules
 from dialogues.core.context import MemberInfo, Need
-from dialogues.core.effects import ChangeMember, Erase, Leave
+from dialogues.core.effects import ChangeMember, DecideArrival, Erase, Leave
 from dialogues.core.events import Command
 from dialogues.core.outgoing import Attachment, Button, Outgoing
 from dialogues.core.routes import Access, ButtonRoute, CommandRoute, FormRoute, needs
@@ -25,7 +25,7 @@ class Members:
         self.total = total_levers
         self.commands = {
             "membres": CommandRoute(self._cmd_members, Access.MEMBER, needs(Need.MEMBERS)),
-            "quitter": CommandRoute(self._cmd_leave, Access.MEMBER),
+            "quitter": CommandRoute(self._cmd_leave, Access.JOINED),
             "oubli": CommandRoute(self._cmd_erase),
             "mes_donnees": CommandRoute(self._cmd_data, needs=needs(Need.PERSON_DATA)),
         }
@@ -57,6 +57,12 @@ class Members:
             return turn.reply(self._actions(target, me.id))
         if data.action == "co" and target.role == rules.COORDINATOR:
             return None
+        waiting = rules.is_pending(target.member)
+        if data.action in ("accept", "refuse"):
+            return self._decide(turn, target, data.action, data.confirmed) if waiting else None
+        if waiting or (data.action in ("hand", "co")
+                       and not rules.may_coordinate_later(target.member)):
+            return None  # a newcomer is accepted or refused; a tiers never coordinates
         if data.action in CONFIRMED and not data.confirmed:
             return turn.reply(self._confirm(target, data.action, me.id))
         if data.action not in CONFIRMED and data.confirmed:
@@ -70,6 +76,17 @@ class Members:
         return turn.reply(Outgoing(text, edit=True),
                           effects=(ChangeMember(target.member_id, data.action),))
 
+    def _decide(self, turn: Turn, target: MemberInfo, action: str, confirmed: bool) -> Step:
+        """Accept a newcomer waiting for the coordination, or refuse them after « Oui »."""
+        ctx = turn.ctx
+        assert ctx.member is not None and ctx.alliance is not None
+        s = self.s
+        if action == "refuse" and not confirmed:
+            return turn.reply(self._confirm(target, "refuse", ctx.member.id))
+        key = "arrivals.accepted" if action == "accept" else "arrivals.refused"
+        return turn.reply(Outgoing(s.say(key, name=target.name or "—"), edit=True),
+                          effects=(DecideArrival(ctx.alliance.id, target.member_id, action),))
+
     def _list(self, turn: Turn) -> Outgoing:
         s = self.s
         ctx = turn.ctx
@@ -79,14 +96,29 @@ class Members:
         lines = [s.say("members.title", alliance=ctx.alliance.name,
                        phase=s.phases[ctx.phase].label)]
         organisations: dict[str, list[MemberInfo]] = {}
+        accompanying: list[MemberInfo] = []
         for m in ctx.loaded.members:
-            organisations.setdefault(m.organisation, []).append(m)
+            if rules.is_tiers(m.member):
+                accompanying.append(m)
+            else:
+                organisations.setdefault(m.organisation, []).append(m)
         for organisation, members in organisations.items():
             lines.append(s.say("members.organisation", organisation=organisation))
             for m in members:
+                if rules.is_pending(m.member):
+                    lines.append(s.say("members.line_pending", name=m.name or "—",
+                                       role=s.roles[m.role]))
+                    continue
                 lines.append(s.say("members.line", name=m.name or "—", role=s.roles[m.role],
                                    answered=m.answered, total=self.total,
                                    done=Html("✅" if m.answered >= self.total else "")))
+        if accompanying:
+            lines.append(s.say("members.tiers_title"))
+            for m in accompanying:
+                key = "members.line_pending" if rules.is_pending(m.member) else "members.line_tiers"
+                lines.append(s.say(key, name=m.name or "—", role=s.roles[m.role]))
+        if any(rules.may_read_alliance(m.member) for m in accompanying):
+            lines.append(s.say("members.tiers_note"))
         rows: list[tuple[Button, ...]] = []
         if coordinator:
             lines.append(s.say("members.coordinator_hint"))
@@ -97,20 +129,37 @@ class Members:
 
     def _actions(self, target: MemberInfo, me: int) -> Outgoing:
         s = self.s
-        rows = [(MemberButton(me, target.member_id, "remove").button(s.button("member_remove")),),
-                (MemberButton(me, target.member_id, "hand").button(s.button("member_hand")),)]
-        if target.role != rules.COORDINATOR:
-            rows.append((MemberButton(me, target.member_id, "co").button(s.button("member_co")),))
-        text = s.say("members.manage", name=target.name, organisation=target.organisation,
-                     role=s.roles[target.role])
+        if rules.is_tiers(target.member):
+            text = s.say("members.manage_tiers", name=target.name)
+        else:
+            text = s.say("members.manage", name=target.name, organisation=target.organisation,
+                         role=s.roles[target.role])
+        if rules.is_pending(target.member):  # a newcomer the coordination has to confirm
+            name = cut(target.name or "—", 40)
+            rows = [(MemberButton(me, target.member_id, "accept").button(
+                        s.button("arrival_accept").format(name=name)),
+                     MemberButton(me, target.member_id, "refuse").button(
+                        s.button("arrival_refuse").format(name=name)),)]
+            return Outgoing(text, tuple(rows), edit=True)
+        rows = [(MemberButton(me, target.member_id, "remove").button(s.button("member_remove")),)]
+        if rules.may_coordinate_later(target.member):  # never a tiers de confiance
+            rows.append((MemberButton(me, target.member_id, "hand").button(
+                s.button("member_hand")),))
+            if target.role != rules.COORDINATOR:
+                rows.append((MemberButton(me, target.member_id, "co").button(
+                    s.button("member_co")),))
         return Outgoing(text, tuple(rows), edit=True)
 
     def _confirm(self, target: MemberInfo, action: str, me: int) -> Outgoing:
         s = self.s
         yes = MemberButton(me, target.member_id, action, True).button(s.button("confirm"))  # type: ignore[arg-type]
         no = MemberButton(me, target.member_id, "show").button(s.button("cancel"))
+        organisation = target.organisation or s.roles[rules.TIERS]
+        if action == "refuse":
+            return Outgoing(s.say("arrivals.confirm_refuse", name=target.name or "—",
+                                  who=organisation), ((yes, no),), edit=True)
         return Outgoing(s.say(f"members.confirm_{action}", name=target.name,
-                              organisation=target.organisation), ((yes, no),), edit=True)
+                              organisation=organisation), ((yes, no),), edit=True)
 
     # --- /quitter ---------------------------------------------------------------------------
 

@@ -4,25 +4,29 @@ among one's alliances (/alliances). Pure: the writes are effects.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
+from dialogues.content.charter import Charter
 from dialogues.content.dates import midpoint, parse_date, show_date
-from dialogues.content.markup import cut
+from dialogues.content.markup import Html, cut
 from dialogues.content.script import Script
 from dialogues.core import rules
-from dialogues.core.context import CodeLookup, Need, Needs
+from dialogues.core.context import AllianceAnswers, CodeLookup, Membership, Need, Needs
 from dialogues.core.domain import ORG_KINDS
-from dialogues.core.effects import CreateAlliance, Created, JoinAlliance, Joined
+from dialogues.core.effects import CreateAlliance, Created, JoinAlliance, Joined, WrongCode
 from dialogues.core.events import Command
 from dialogues.core.normalize import normalize
 from dialogues.core.outgoing import Button, Outgoing
+from dialogues.core.phases import current_phase
 from dialogues.core.routes import ButtonRoute, CommandRoute, FormRoute, needs
 from dialogues.core.session import Form
 from dialogues.core.step import Step, Turn
 from dialogues.onboarding.buttons import FormButton, SwitchAlliance
+from dialogues.summary.compute import DIVERGENCE, FINISHED, labels, summarise
 from dialogues.walk.buttons import StartWalk
 
 CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -40,16 +44,22 @@ def _code_lookup(code: str) -> Needs:
     return (CodeLookup(code),) if valid_code(code) else ()
 
 
+def _join_needs(cmd: Command) -> Needs:
+    """A code to look up; and, code or not, the person's wrong codes (a try is a try)."""
+    return (Need.CODE_TRIES, *_code_lookup(cmd.arg)) if cmd.arg.strip() else ()
+
+
 class Onboarding:
-    def __init__(self, script: Script, timezone: str) -> None:
+    def __init__(self, script: Script, timezone: str, charter: Charter | None = None) -> None:
         self.s = script
         self.tz = timezone
+        self.charter = charter  # for the overview a tiers de confiance gets in /alliances
         kinds = {normalize(label): kind for kind, label in script.org_kinds.items()}
         kinds.update({normalize(kind): kind for kind in ORG_KINDS})
         self._kind_names = kinds
         self.commands = {
             "nouvelle": CommandRoute(self._cmd_new),
-            "rejoindre": CommandRoute(self._cmd_join, needs=lambda cmd: _code_lookup(cmd.arg)),
+            "rejoindre": CommandRoute(self._cmd_join, needs=_join_needs),
             "alliances": CommandRoute(self._cmd_alliances, needs=needs(Need.MEMBERSHIPS)),
         }
         self.buttons = {
@@ -85,26 +95,65 @@ class Onboarding:
         rows = []
         for m in ctx.loaded.memberships:
             current = ctx.member is not None and m.member_id == ctx.member.id
-            item = s.say("alliances.item", alliance=m.alliance_name,
-                         organisation=m.organisation_name, role=s.roles[m.role])
-            lines.append(f"• {item}" + (" ✓" if current else ""))
+            lines.append(f"• {self._item(m, turn)}" + (" ✓" if current else ""))
             rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 40)),))
         return turn.reply(Outgoing("\n".join(lines), tuple(rows)))
+
+    def _item(self, m: Membership, turn: Turn) -> str:
+        """One alliance of the person; for a tiers de confiance, where it stands."""
+        s = self.s
+        if m.pending:
+            return s.say("alliances.item_pending", alliance=m.alliance_name)
+        if m.role == rules.TIERS and m.answers is not None and self.charter is not None:
+            return self._overview(m.answers, turn)
+        return s.say("alliances.item", alliance=m.alliance_name,
+                     organisation=m.organisation_name, role=s.roles[m.role])
+
+    def _overview(self, data: AllianceAnswers, turn: Turn) -> str:
+        """Phase, organisations finished / total, next date, divergences."""
+        assert self.charter is not None
+        s = self.s
+        alliance = data.alliance
+        phase = current_phase(alliance, turn.ctx.now)
+        names = labels(data.organisations, alliance.anonymous,
+                       s.messages["summary.anonymous_name"])
+        summary = summarise(self.charter, data.organisations, data.answers, phase,
+                            s.phases[phase].previous, names)
+        finished = sum(1 for _, status, _ in summary.progress if status == FINISHED)
+        tz = alliance.timezone
+        if phase == "lancement":
+            upcoming = s.say("alliances.next_mid", date=show_date(alliance.mid_at, tz))
+        elif phase == "mi-parcours":
+            upcoming = s.say("alliances.next_end", date=show_date(alliance.end_at, tz))
+        else:
+            upcoming = s.say("alliances.next_none")
+        return s.say("alliances.item_tiers", alliance=alliance.name,
+                     phase=s.phases[phase].label, finished=finished,
+                     total=len(data.organisations), next=Html(upcoming),
+                     divergences=summary.count(DIVERGENCE))
 
     def _on_switch(self, turn: Turn, data: SwitchAlliance) -> Step | None:
         chosen = next((m for m in turn.ctx.loaded.memberships if m.member_id == data.member),
                       None)
         if chosen is None:
             return None
-        text = self.s.say("alliances.switched", alliance=chosen.alliance_name)
-        start = StartWalk(chosen.member_id).button(self.s.button("start_walk"))
-        return turn.reply(Outgoing(text, ((start,),), edit=True),
-                          session=turn.with_session(member_id=chosen.member_id, form=None),
-                          walk=None)
+        s = self.s
+        session = turn.with_session(member_id=chosen.member_id, form=None)
+        if chosen.pending:
+            text = s.say("arrivals.waiting", alliance=chosen.alliance_name)
+            return turn.reply(Outgoing(text, edit=True), session=session, walk=None)
+        if chosen.role == rules.TIERS:
+            text = s.say("alliances.switched_tiers", alliance=chosen.alliance_name)
+            return turn.reply(Outgoing(text, edit=True), session=session, walk=None)
+        text = s.say("alliances.switched", alliance=chosen.alliance_name)
+        start = StartWalk(chosen.member_id).button(s.button("start_walk"))
+        return turn.reply(Outgoing(text, ((start,),), edit=True), session=session, walk=None)
 
     # --- the forms --------------------------------------------------------------------------
 
     def _form_needs(self, form: Form) -> Needs:
+        if form.kind == "join" and form.step == "code":
+            return (Need.CODE_TRIES,)
         if form.kind == "join" and form.step != "code":
             return _code_lookup(form.get("code") or "")  # checked again just before joining
         if form.kind == "new" and form.step == "mid":
@@ -197,6 +246,15 @@ class Onboarding:
             if link:
                 parts.append(s.say("new.created_link", link=f"{link}{outcome.code}"))
         else:
+            done = turn.with_session(form=None, member_id=outcome.member_id)
+            if outcome.pending:
+                who = s.say("join.as_tiers") if outcome.tiers else s.say(
+                    "join.as_organisation", organisation=outcome.organisation_name)
+                text = s.say("join.pending", alliance=outcome.alliance_name, who=Html(who))
+                return turn.reply(Outgoing(text), session=done, walk=None)
+            if outcome.tiers:
+                text = s.say("join.joined_tiers", alliance=outcome.alliance_name)
+                return turn.reply(Outgoing(text), session=done, walk=None)
             parts = [s.say("join.joined", alliance=outcome.alliance_name,
                            organisation=outcome.organisation_name)]
         parts.append(s.say("walk.ready"))
@@ -208,11 +266,20 @@ class Onboarding:
     # --- steps ------------------------------------------------------------------------------
 
     def _look_up(self, turn: Turn, code: str) -> Step:
-        """A typed or linked code: the alliance it opens (loaded as CodeLookup)."""
-        invitation = turn.ctx.loaded.invitation
+        """A typed or linked code: the alliance it opens (loaded as CodeLookup).
+
+        An unknown, expired, used-up or replaced code gets one and the same answer, and
+        counts as a wrong try; after too many, the person waits (core.rules.code_wait)."""
+        ctx = turn.ctx
+        wait = rules.code_wait(ctx.loaded.code_failures, ctx.now)
+        if wait is not None:
+            minutes = max(1, math.ceil((wait - ctx.now).total_seconds() / 60))
+            return turn.reply(Outgoing(self.s.say("join.wait", minutes=minutes)),
+                              session=turn.with_session(form=None))
+        invitation = ctx.loaded.invitation
         code = code.strip()
         if not valid_code(code) or invitation is None:
-            return turn.reply(Outgoing(self.s.say("join.bad_code")),
+            return turn.reply(Outgoing(self.s.say("join.bad_code")), effects=(WrongCode(),),
                               session=turn.with_session(form=None))
         alliance = invitation.alliance
         if invitation.member is not None:
@@ -221,6 +288,10 @@ class Onboarding:
                 form=None, member_id=invitation.member.id), walk=None)
         values = (("alliance_id", str(alliance.id)), ("alliance_name", alliance.name),
                   ("code", code))
+        if invitation.kind == rules.TIERS_INVITE:  # no organisation to choose: join now
+            effect = JoinAlliance(alliance_id=alliance.id, organisation_id=None)
+            return turn.reply(effects=(effect,), session=turn.with_session(
+                form=Form("join", "joining", values)))
         choices = tuple((str(o.id), o.name) for o in invitation.organisations)
         step = "org_choice" if choices else "org_name"
         return self._next(turn, Form("join", step, values, choices))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dialogues.content.dates import show_date
 from dialogues.content.markup import Html
 from dialogues.content.script import Script
+from dialogues.core import rules
 from dialogues.core.context import Need
 from dialogues.core.domain import Alliance, Member
 from dialogues.core.effects import NudgesOff
@@ -30,10 +31,18 @@ class Reminders:
 
     def phase_open(self, alliance: Alliance, member: Member, phase: str) -> Outgoing:
         s = self.s
+        if rules.is_tiers(member):  # no walk: the list of who finished follows
+            return Outgoing(s.say("reminder.phase_tiers", alliance=alliance.name,
+                                  phase=s.phases[phase].label))
         text = s.say(f"reminder.phase.{phase}", alliance=alliance.name,
                      phase=s.phases[phase].label,
                      end=show_date(alliance.end_at, alliance.timezone))
         return Outgoing(text, ((StartWalk(member.id).button(s.button("reevaluate")),),))
+
+    @property
+    def tiers_label(self) -> str:
+        """How a tiers de confiance is named where an organisation would be."""
+        return self.s.roles[rules.TIERS]
 
     def nudge(self, alliance: Alliance, member: Member, phase: str, answered: int) -> Outgoing:
         s = self.s
@@ -42,10 +51,12 @@ class Reminders:
         return Outgoing(text, ((StartWalk(member.id).button(s.button("resume")),
                                 NudgesOffButton(member.id).button(s.button("nudges_off"))),))
 
-    def who_finished(self, previous: str, done: Sequence[str], not_done: Sequence[str]
-                     ) -> Outgoing:
+    def who_finished(self, previous: str, done: Sequence[str], not_done: Sequence[str],
+                     tiers: bool = False) -> Outgoing:
+        """For the coordination, or for the tiers de confiance (`tiers`)."""
         s = self.s
-        return Outgoing(s.say("reminder.coordinator", phase=s.phases[previous].label,
+        key = "reminder.for_tiers" if tiers else "reminder.coordinator"
+        return Outgoing(s.say(key, phase=s.phases[previous].label,
                               done=Html(", ".join(done) or "—"),
                               not_done=Html(", ".join(not_done) or "—")))
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogues.core import rules
 from dialogues.core.domain import PHASES, Alliance, Member, Reminder
 
 
@@ -57,13 +58,20 @@ def out_of_quiet_hours(moment: datetime, tz: str, policy: Policy) -> datetime:
 
 
 def plan(alliance: Alliance, member: Member, policy: Policy) -> list[Planned]:
-    """Every reminder a member should get: the two phase openings, and nudges in each phase."""
+    """Every reminder a member should get: the two phase openings, and nudges in each phase.
+
+    A tiers de confiance walks no charter: the phase openings only. A newcomer the
+    coordination has not accepted yet: nothing (planned when accepted)."""
+    if rules.is_pending(member):
+        return []
     tz = alliance.timezone
     opens = phase_opens(alliance)
     planned = [
         Planned(member.id, "phase", phase, 0, at_reminder_time(opens[phase], tz, policy))
         for phase in ("mi-parcours", "fin")
     ]
+    if rules.is_tiers(member):
+        return planned
     for phase in PHASES:
         start = max(at_reminder_time(opens[phase], tz, policy), member.joined_at)
         for seq, days in enumerate(policy.nudge_days, start=1):

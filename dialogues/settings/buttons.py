@@ -9,10 +9,20 @@ from dialogues.core.callbacks import Callback, callback
 
 @callback("i")
 class InviteButton(Callback):
-    """« Remplacer le code », then « Oui » or « Annuler »."""
+    """/inviter, for the invitation of `kind`: « Remplacer le code » then « Oui » or « Annuler »;
+    « Inviter un tiers de confiance » (its first code); a limit to set, or to lift."""
 
     me: int
-    action: Literal["new", "yes", "no"]
+    action: Literal["new", "yes", "no", "create", "limit", "nolimit"]
+    kind: Literal["partner", "tiers"] = "partner"
+
+
+@callback("apv")
+class ApprovalButton(Callback):
+    """/reglages: « Valider les nouveaux membres », or let them in directly again."""
+
+    me: int
+    approval: bool
 
 
 @callback("g")

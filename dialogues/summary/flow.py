@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dialogues.accord.contrat import Contrats
 from dialogues.content.charter import Charter
 from dialogues.content.script import Script
+from dialogues.core import rules
 from dialogues.core.agreements import latest_by_phase
 from dialogues.core.context import AccordLookup, AllianceAnswers, GroupLookup, Need
 from dialogues.core.domain import PHASES, Answer
@@ -62,7 +63,8 @@ class Summaries:
     def _on_button(self, turn: Turn, data: SummaryButton) -> Step | None:
         ctx = turn.ctx
         loaded = ctx.loaded.answers
-        if ctx.member is None or data.member != ctx.member.id or loaded is None:
+        if ctx.member is None or data.member != ctx.member.id or loaded is None \
+                or not rules.may_read_alliance(ctx.member):
             return None
         summary = self.summary(loaded, data.phase)
         answered = _phases_with_answers(loaded.answers)

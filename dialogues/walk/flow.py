@@ -69,14 +69,23 @@ class Walk:
 
     # --- routes -----------------------------------------------------------------------------
 
+    def _tiers(self, turn: Turn) -> Step:
+        """A tiers de confiance belongs to no organisation: there is no charter to walk."""
+        alliance = turn.ctx.alliance.name if turn.ctx.alliance else ""
+        return turn.reply(Outgoing(self.s.say("walk.tiers", alliance=alliance)))
+
     def _cmd_walk(self, turn: Turn, cmd: Command) -> Step:
         ctx = turn.ctx
         assert ctx.phase is not None
+        if rules.is_tiers(ctx.member):
+            return self._tiers(turn)
         walk = turn.walk if turn.walk is not None and turn.walk.phase == ctx.phase else None
         return self._step(turn, self.start(turn.walk, ctx.phase, self.walker(turn, walk)),
                           form=None)
 
     def _cmd_jump(self, turn: Turn, cmd: Command) -> Step:
+        if rules.is_tiers(turn.ctx.member):
+            return self._tiers(turn)
         typed = cmd.arg.strip()
         ids = [lever.id for lever in self.charter.levers]
         lever_id = typed.lower() if typed.lower() in ids else None
@@ -94,6 +103,8 @@ class Walk:
         """The member's own answers in the current phase, and changes since the previous one."""
         phase = turn.ctx.phase
         assert phase is not None
+        if rules.is_tiers(turn.ctx.member):
+            return self._tiers(turn)
         current = turn.walk if turn.walk is not None and turn.walk.phase == phase else None
         shown = WalkState(phase=phase, index=0)
         return turn.reply(*self.p.recap(shown, self.walker(turn, current)))
@@ -108,9 +119,14 @@ class Walk:
     def _on_start(self, turn: Turn, data: StartWalk) -> Step | None:
         ctx = turn.ctx
         if ctx.member is not None and data.member == ctx.member.id:
+            alliance = ctx.alliance.name if ctx.alliance else ""
+            if rules.is_tiers(ctx.member):
+                return self._tiers(turn)
+            if not rules.may_read_alliance(ctx.member):
+                return turn.reply(Outgoing(self.s.say("arrivals.waiting", alliance=alliance)))
             return self._cmd_walk(turn, Command("charte")) if rules.may_answer(
                 ctx.member, ctx.alliance) else turn.reply(Outgoing(self.s.say(
-                    "archive.read_only", alliance=ctx.alliance.name if ctx.alliance else "")))
+                    "archive.read_only", alliance=alliance)))
         mine = next((m for m in ctx.loaded.memberships if m.member_id == data.member), None)
         if mine is None:
             return None

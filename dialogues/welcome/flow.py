@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogues.content.charter import Charter
 from dialogues.content.markup import Html, esc
 from dialogues.content.script import Script
+from dialogues.core import rules
 from dialogues.core.events import Command
 from dialogues.core.outgoing import Outgoing
 from dialogues.core.routes import CommandRoute
@@ -39,6 +40,10 @@ class Welcome:
         ctx = turn.ctx
         if ctx.alliance is None or ctx.member is None:
             return Outgoing(self.s.say("welcome"))
+        if not rules.may_read_alliance(ctx.member):
+            return Outgoing(self.s.say("arrivals.waiting", alliance=ctx.alliance.name))
+        if rules.is_tiers(ctx.member):
+            return Outgoing(self.s.say("welcome_back_tiers", alliance=ctx.alliance.name))
         text = self.s.say("welcome_back", alliance=ctx.alliance.name)
         return Outgoing(text, ((StartWalk(ctx.member.id).button(self.s.button("start_walk")),),))
 

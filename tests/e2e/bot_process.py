@@ -440,3 +440,13 @@ async def join(person: Person, code: str, organisation: str, kind: str = "Collec
         reply = await person.press(kind)
     assert "Bienvenue" in reply, reply.text
     return reply
+
+
+async def invite_tiers(coordinator: Person) -> str:
+    """The coordination creates the tiers de confiance's invitation; returns its code."""
+    await coordinator.command("/inviter")
+    reply = await coordinator.press("Inviter un tiers de confiance")
+    assert "Invitation du tiers de confiance créée" in reply, reply.text
+    codes = [found[1] for found in INVITE.findall(reply.text)]
+    assert len(codes) == 2, reply.text  # the partners' link, then the tiers de confiance's
+    return codes[1]

@@ -39,6 +39,7 @@ async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
     workdir = tmp_path_factory.mktemp("bot")
     bot = BotProcess(workdir, server.url, clock=BotClock(workdir / "clock-shift"),
                      CHARTE_REMINDER_POLL_SECONDS="0.5",
+                     CHARTE_ARRIVALS_WINDOW_SECONDS="0",  # arrivals told at once (see below)
                      CHARTE_LOG_LEVEL="DEBUG")  # each look for due reminders is logged
     here = World(server, bot)
     try:
@@ -73,7 +74,8 @@ def minute_after(moment: datetime) -> datetime:
 def about_to_strike(clock: BotClock) -> datetime:
     """Move the bot's clock to LEAD before a minute; return that minute, to be typed."""
     away_from_midnight(clock)
-    due = minute_after(clock.now() + timedelta(seconds=1))
+    # The next minute at least LEAD (and a second) away: the clock only ever moves forward.
+    due = minute_after(clock.now() + LEAD + timedelta(seconds=1))
     clock.advance(due - LEAD - clock.now())
     return due
 
@@ -85,6 +87,8 @@ async def new_alliance(world: World, name: str) -> tuple[Person, Person, str]:
     code = await create_alliance(alice, name, "Asso A", start=today.strftime("%d/%m/%Y"),
                                  end=(today + timedelta(days=365)).strftime("%d/%m/%Y"))
     await join(bob, code, "Mairie B")
+    # Alice is told of Bob's arrival now, not in the middle of what the test counts later.
+    await world.server.wait_for_message(alice.user, contains="Arrivées dans l’alliance")
     return alice, bob, code
 
 

@@ -7,53 +7,17 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pypdf
 import pytest
 
-from tests.e2e.bot_process import Person, World, create_alliance, join, run_cli
+from tests.e2e.bot_process import Person, World, create_alliance, invite_tiers, join, run_cli
 from tests.e2e.fake_bot_api import SentMessage
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DIALOGUER = "Un point d’étape chaque mois, animé à tour de rôle par chaque partenaire."
 GOUVERNANCE = "Un comité de pilotage où chaque organisation a une voix, quelle que soit sa taille."
-
-
-def add_tiers(db_path: Path, person: Person, alliance: str) -> None:
-    """Make `person` the alliance's tiers de confiance, directly in the database.
-
-    Until a tiers joins by their own invitation (built on another branch), this one is given
-    the first organisation: what a tiers may do follows from the role alone.
-    """
-    now = datetime.now(UTC).isoformat(timespec="microseconds")
-    conn = sqlite3.connect(db_path, timeout=30)
-    try:
-        with conn:
-            (alliance_id,) = conn.execute("SELECT id FROM alliances WHERE name = ?",
-                                          (alliance,)).fetchone()
-            (organisation_id,) = conn.execute(
-                "SELECT min(id) FROM organisations WHERE alliance_id = ?",
-                (alliance_id,)).fetchone()
-            # The barrier's presses already made the person known to the bot.
-            conn.execute("INSERT INTO people (channel, external_id, display_name, created_at)"
-                         " VALUES ('telegram', ?, ?, ?) ON CONFLICT DO NOTHING",
-                         (str(person.user.id), person.name, now))
-            (person_id,) = conn.execute(
-                "SELECT id FROM people WHERE channel = 'telegram' AND external_id = ?",
-                (str(person.user.id),)).fetchone()
-            member_id = conn.execute(
-                "INSERT INTO members (alliance_id, organisation_id, person_id, role, joined_at)"
-                " VALUES (?, ?, ?, 'tiers', ?)",
-                (alliance_id, organisation_id, person_id, now)).lastrowid
-            conn.execute("INSERT INTO sessions (person_id, state, updated_at) VALUES (?, ?, ?)"
-                         " ON CONFLICT (person_id) DO UPDATE SET state = excluded.state",
-                         (person_id, json.dumps({"form": None, "member_id": member_id}), now))
-    finally:
-        conn.close()
 
 
 async def answer(person: Person, lever: str, label: str) -> None:
@@ -104,7 +68,8 @@ async def test_a_seance_in_a_linked_group_led_by_a_tiers(world: World):
     group = world.group
     world.server.send_command(alice.user, "/lier", code, chat=group)
     await world.barrier()
-    add_tiers(world.bot.db_path, tina, "Alliance du Quai")
+    reply = await tina.command("/rejoindre", await invite_tiers(alice))
+    assert "comme tiers de confiance" in reply, reply.text
 
     # The tiers opens the séance in the group: the largest divergence first.
     world.server.send_command(tina.user, "/seance", chat=group)

@@ -19,7 +19,7 @@ import pytest
 
 from bench.seed import seed_answers
 from dialogues.core.domain import Member, NewAnswer
-from dialogues.core.errors import CharteError, NotFound
+from dialogues.core.errors import CharteError
 from storage import (
     ConstraintViolation,
     DatabaseStore,
@@ -200,7 +200,12 @@ def test_alliance_round_trip_keeps_aware_datetimes_equal(
     assert got is not None
     assert got.start_at == T0 and got.start_at.tzinfo is not None
     assert got.mid_at == T0 + timedelta(days=180, microseconds=7)
-    assert (got.name, got.invite_code, got.timezone) == ("Élan Solidaire", "ABC123", "Europe/Paris")
+    assert (got.name, got.timezone) == ("Élan Solidaire", "Europe/Paris")
+    with store.unit_of_work() as uow:
+        assert uow.find_by_code("ABC123") == made
+        (invite,) = uow.invitations(made.id)
+    assert (invite.kind, invite.code, invite.uses, invite.max_uses) == (
+        "partner", "ABC123", 0, None)
     stored = backend.query("SELECT start_at, created_at FROM alliances")
     if backend.name == "sqlite":  # UTC text, so that text order is time order
         assert stored == [("2025-03-30T00:30:00.000000+00:00", "2025-03-29T23:30:00.000000+00:00")]
@@ -244,17 +249,56 @@ def test_find_alliances_by_code_and_by_name(backend: Backend, store: DatabaseSto
         assert uow.get_alliance(999) is None
 
 
-def test_replace_invite_code(backend: Backend, store: DatabaseStore) -> None:
+def test_replace_invitation(backend: Backend, store: DatabaseStore) -> None:
+    later = T0 + timedelta(days=2)
     with store.unit_of_work() as uow:
         member = make_member(uow, "OLD")
-        uow.replace_invite_code(member.alliance_id, "NEW")
+        uow.replace_invitation(member.alliance_id, "partner", "NEW", later)
+        tiers = uow.replace_invitation(member.alliance_id, "tiers", "TIERS1", later)
     with store.unit_of_work() as uow:
         assert uow.find_by_code("OLD") is None
         found = uow.find_by_code("NEW")
         assert found is not None and found.id == member.alliance_id
-        with pytest.raises(NotFound):
-            uow.replace_invite_code(999, "X")
-    assert backend.query("SELECT invite_code FROM alliances") == [("NEW",)]
+        old = uow.find_invitation("OLD")
+        assert old is not None and old.replaced_at == later, "kept, marked, never reused"
+        assert uow.code_taken("OLD") and not uow.code_taken("NEVER")
+        assert [(i.kind, i.code) for i in uow.invitations(member.alliance_id)] == [
+            ("partner", "NEW"), ("tiers", "TIERS1")]
+        assert tiers.kind == "tiers" and tiers.replaced_at is None
+    # The column of version 1 keeps the first code; it is no longer read.
+    assert backend.query("SELECT invite_code FROM alliances") == [("OLD",)]
+    assert backend.query("SELECT code FROM invitations WHERE replaced_at IS NULL ORDER BY id"
+                         ) == [("NEW",), ("TIERS1",)]
+
+
+def test_one_current_invitation_per_kind(backend: Backend, store: DatabaseStore) -> None:
+    with store.unit_of_work() as uow:
+        member = make_member(uow, "ONE")
+        with pytest.raises(Duplicate):  # the partial unique index: replace, never add
+            backend_insert_invitation(uow, member.alliance_id, "partner", "TWO")
+    assert backend.count("invitations") == 1
+
+
+def backend_insert_invitation(uow: DatabaseUnitOfWork, alliance_id: int, kind: str,
+                              code: str) -> None:
+    uow._insert("INSERT INTO invitations (alliance_id, kind, code, created_at)"
+                " VALUES (?, ?, ?, ?)", (alliance_id, kind, code, uow._time(T0)))
+
+
+def test_invitation_limits_and_uses(backend: Backend, store: DatabaseStore) -> None:
+    with store.unit_of_work() as uow:
+        member = make_member(uow, "LIM")
+        (invite,) = uow.invitations(member.alliance_id)
+        uow.limit_invitation(invite.id, T0 + timedelta(days=7), 3)
+        uow.use_invitation(invite.id)
+        uow.use_invitation(invite.id)
+    with store.unit_of_work() as uow:
+        got = uow.find_invitation("LIM")
+        assert got is not None
+        assert (got.expires_at, got.max_uses, got.uses) == (T0 + timedelta(days=7), 3, 2)
+        uow.limit_invitation(got.id, None, None)
+        lifted = uow.find_invitation("LIM")
+        assert lifted is not None and (lifted.expires_at, lifted.max_uses) == (None, None)
 
 
 def test_duplicate_invite_code_is_a_charte_error(backend: Backend, store: DatabaseStore) -> None:
@@ -266,9 +310,11 @@ def test_duplicate_invite_code_is_a_charte_error(backend: Backend, store: Databa
         assert "invite_code" in str(caught.value)
         other = make_member(uow, "OTHER")
         with pytest.raises(Duplicate):
-            uow.replace_invite_code(other.alliance_id, "SAME")
+            uow.replace_invitation(other.alliance_id, "partner", "SAME", T0)
     # The failed statements were undone; the rest of the unit of work was committed.
     assert backend.query("SELECT invite_code FROM alliances ORDER BY id") == [("SAME",), ("OTHER",)]
+    assert backend.query("SELECT code, replaced_at FROM invitations ORDER BY id") == [
+        ("SAME", None), ("OTHER", None)], "nothing replaced by the refused code"
 
 
 def test_organisations(backend: Backend, store: DatabaseStore) -> None:

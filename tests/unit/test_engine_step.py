@@ -15,12 +15,16 @@ import pytest
 from bot.render_text import plain
 from dialogues.accord.buttons import AccordButton
 from dialogues.app.engine import Engine
+from dialogues.arrivals.buttons import ArrivalButton
 from dialogues.content.bundle import load_content
 from dialogues.core.agreements import Accord, Agreement, Named, Seance, Validation, Writing
 from dialogues.core.callbacks import decode
 from dialogues.core.context import (
     AccordLookup,
     AllianceAnswers,
+    Arrival,
+    ArrivalBatch,
+    ArrivalLookup,
     CodeLookup,
     Context,
     GroupLookup,
@@ -30,11 +34,12 @@ from dialogues.core.context import (
     Membership,
     Need,
 )
-from dialogues.core.domain import Alliance, Answer, Member, Organisation
+from dialogues.core.domain import Alliance, Answer, Invite, Member, Organisation
 from dialogues.core.effects import (
     CastVote,
     ChangeMember,
     CreateAlliance,
+    DecideArrival,
     JoinAlliance,
     Joined,
     LinkGroup,
@@ -45,6 +50,7 @@ from dialogues.core.effects import (
     SaveAnswer,
     SaveSeance,
     ValidateAccord,
+    WrongCode,
 )
 from dialogues.core.events import Command, GroupCommand, GroupText, Other, Press, Text
 from dialogues.core.session import Form, Session, WalkState
@@ -62,8 +68,7 @@ CONTENT = load_content()
 ENGINE = Engine(CONTENT, "Europe/Paris")
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 ALLIANCE = Alliance(1, "Alliance du Port", NOW - timedelta(days=20), NOW + timedelta(days=300),
-                    NOW + timedelta(days=140), "CODE-PORT", "Europe/Paris",
-                    NOW - timedelta(days=30))
+                    NOW + timedelta(days=140), "Europe/Paris", NOW - timedelta(days=30))
 ASSO = Organisation(1, 1, "Asso du Port", "association")
 MAIRIE = Organisation(2, 1, "Mairie du Port", "collectivite")
 ALICE = Member(10, 1, 1, 100, "coordinator", NOW - timedelta(days=30))
@@ -116,6 +121,12 @@ NEW_FORM = Form("new", "mid", (("end", (NOW + timedelta(days=300)).isoformat()),
                                ("name", "Alliance Neuve"), ("org_kind", "association"),
                                ("org_name", "Asso Neuve"), ("start", NOW.isoformat())))
 MEMBERS = (MemberInfo(ALICE, "Alice", ASSO.name, 0), MemberInfo(BOB, "Bob", MAIRIE.name, 3))
+PARTNER_CODE = Invite(1, 1, "partner", "CODE-PORT", NOW - timedelta(days=30))
+WAITING_BOB = replace(BOB, pending_since=NOW - timedelta(hours=1))
+TESS = Member(12, 1, None, 102, "tiers", NOW - timedelta(days=5))
+BATCH = ArrivalBatch(7, ALLIANCE, ALICE, (ALICE, WAITING_BOB),
+                     (Arrival(WAITING_BOB, "Bob", MAIRIE.name, True),))
+INVITE_FORM = Form("invite", "confirm", (("kind", "partner"),))
 
 CASES = [
     # --- the walk ---
@@ -166,9 +177,10 @@ CASES = [
          context=ctx(loaded=Loaded(memberships=(Membership(99, 2, "Autre", "Asso", "partner"),))),
          check=lambda s: s.session.member_id == 99 and s.then == Command("charte")),
     # --- joining and creating ---
-    Case("an unknown code says nothing about any alliance", Command("rejoindre", "NOPE"),
+    Case("an unknown code says nothing about any alliance, and counts as a wrong try",
+         Command("rejoindre", "NOPE"),
          context=ctx(member=None), session=Session(), shows=("pas valable",),
-         hides=("Port",)),
+         hides=("Port",), effects=(WrongCode(),)),
     Case("a known code offers its organisations", Command("start", "CODE-PORT"),
          context=ctx(member=None, loaded=Loaded(invitation=INVITED)), session=Session(),
          shows=("Alliance du Port",), labels=("Asso du Port", "Une autre organisation")),
@@ -203,9 +215,9 @@ CASES = [
          context=ctx(loaded=Loaded(members=MEMBERS)), shows=("Retirer", "Bob")),
     Case("the confirmed new code replaces the old one",
          Press(InviteButton(ALICE.id, "yes").encode()),
-         context=ctx(loaded=Loaded(fresh_code="NEWCODE")),
-         session=Session(member_id=ALICE.id, form=Form("invite", "confirm")),
-         shows=("NEWCODE",), effects=(ReplaceCode("NEWCODE"),)),
+         context=ctx(loaded=Loaded(fresh_code="NEWCODE", invites=(PARTNER_CODE,))),
+         session=Session(member_id=ALICE.id, form=INVITE_FORM),
+         shows=("NEWCODE",), hides=("CODE-PORT",), effects=(ReplaceCode("NEWCODE"),)),
     Case("a partner cannot make the summary anonymous",
          Press(AnonymityButton(BOB.id, True).encode()), context=ctx(member=BOB),
          shows=("plus valable",)),
@@ -236,6 +248,52 @@ CASES = [
          context=ctx(loaded=Loaded(answers=ANSWERS)), shows=("Synthèse — Lancement",),
          check=lambda s: len(s.outgoing) == 1 and s.outgoing[0].edit
          and s.outgoing[0].attachment is None),
+    # --- who gets in (issue 12) and the tiers de confiance ---
+    Case("a newcomer the coordination has not accepted sees nothing of the alliance",
+         Command("synthese"), context=ctx(member=WAITING_BOB), session=Session(member_id=11),
+         shows=("attend la confirmation",), hides=("Asso du Port", "Mairie du Port")),
+    Case("…nor its members", Command("membres"), context=ctx(member=WAITING_BOB),
+         session=Session(member_id=11), shows=("attend la confirmation",), hides=("Alice",)),
+    Case("…and cannot start the walk from a button", Press(StartWalk(11).encode()),
+         context=ctx(member=WAITING_BOB), session=Session(member_id=11),
+         shows=("attend la confirmation",)),
+    Case("a waiting newcomer may still withdraw", Command("quitter"),
+         context=ctx(member=WAITING_BOB), session=Session(member_id=11),
+         shows=("Quitter l’alliance",)),
+    Case("a tiers de confiance walks no charter", Command("charte"), context=ctx(member=TESS),
+         session=Session(member_id=12), shows=("vous ne parcourez donc pas la charte",)),
+    Case("a tiers de confiance reads the summary", Command("synthese"),
+         context=ctx(member=TESS, loaded=Loaded(answers=ANSWERS)),
+         session=Session(member_id=12), shows=("Synthèse — Lancement",)),
+    Case("« Accepter » on an arrival the presser was not sent is stale",
+         Press(ArrivalButton(7, 11, "accept").encode()),
+         context=ctx(loaded=Loaded(arrivals=None)), shows=("plus valable",)),
+    Case("« Accepter » by the coordinator the arrival was told to accepts",
+         Press(ArrivalButton(7, 11, "accept").encode()),
+         context=ctx(loaded=Loaded(arrivals=BATCH)), shows=("Bob est accepté·e",),
+         labels=("Retirer Bob",), effects=(DecideArrival(1, 11, "accept"),)),
+    Case("« Accepter » by a partner is stale",
+         Press(ArrivalButton(7, 11, "accept").encode()),
+         context=ctx(member=BOB, loaded=Loaded(arrivals=replace(BATCH, actor=BOB))),
+         session=Session(member_id=BOB.id), shows=("plus valable",)),
+    Case("« Refuser » first asks", Press(ArrivalButton(7, 11, "refuse").encode()),
+         context=ctx(loaded=Loaded(arrivals=BATCH)), shows=("Refuser l’arrivée de Bob",),
+         labels=("Oui, confirmer", "Annuler")),
+    Case("« Accepter » someone gone since says so and changes nothing",
+         Press(ArrivalButton(7, 11, "accept").encode()),
+         context=ctx(loaded=Loaded(arrivals=replace(BATCH, arrivals=(replace(
+             BATCH.arrivals[0], member=replace(WAITING_BOB, left_at=NOW)),)))),
+         shows=("n’est plus là",)),
+    Case("the eleventh wrong code within the hour waits, whatever the code",
+         Command("rejoindre", "CODE-PORT"),
+         context=ctx(member=None, loaded=Loaded(invitation=INVITED, code_failures=tuple(
+             NOW - timedelta(minutes=m) for m in range(10)))), session=Session(),
+         shows=("attendez 51 min",), hides=("Port",)),
+    Case("a tiers de confiance code joins without choosing an organisation",
+         Command("start", "CODE-TIERS"),
+         context=ctx(member=None, loaded=Loaded(invitation=replace(INVITED, invite=Invite(
+             2, 1, "tiers", "CODE-TIERS", NOW))), ), session=Session(),
+         effects=(JoinAlliance(1, None),)),
     # --- groups ---
     Case("a coordinator links a group", GroupCommand(-5, "lier", "CODE-PORT"),
          context=ctx(member=None, loaded=Loaded(invitation=replace(INVITED, member=ALICE))),
@@ -457,13 +515,19 @@ def test_engine_step(case: Case) -> None:
     (Session(), Command("export"), (Need.EXPORT, AccordLookup())),
     (Session(), Command("membres"), (Need.MEMBERS,)),
     (Session(), Command("alliances"), (Need.MEMBERSHIPS,)),
-    (Session(), Command("start", "CODE-PORT"), (CodeLookup("CODE-PORT"),)),
-    (Session(), Command("rejoindre", "bad code!"), ()),
     (Session(), Command("charte"), (Need.RETAINED,)),
     (Session(), Press(StartWalk(3).encode()), (Need.MEMBERSHIPS, Need.RETAINED)),
-    (Session(), Press(InviteButton(3, "new").encode()), ()),
-    (Session(), Press(InviteButton(3, "yes").encode()), (Need.FRESH_CODE,)),
+    (Session(), Command("start", "CODE-PORT"), (Need.CODE_TRIES, CodeLookup("CODE-PORT"))),
+    (Session(), Command("rejoindre", "bad code!"), (Need.CODE_TRIES,)),
+    (Session(), Command("rejoindre"), ()),
+    (Session(), Command("inviter"), (Need.INVITATIONS,)),
+    (Session(), Press(InviteButton(3, "new").encode()), (Need.INVITATIONS,)),
+    (Session(), Press(InviteButton(3, "yes").encode()), (Need.INVITATIONS, Need.FRESH_CODE)),
+    (Session(), Press(InviteButton(3, "create", "tiers").encode()),
+     (Need.INVITATIONS, Need.FRESH_CODE)),
+    (Session(form=Form("join", "code")), Text("ABCD"), (Need.CODE_TRIES,)),
     (Session(), Press("garbage"), ()),
+    (Session(), Press(ArrivalButton(7, 11, "accept").encode()), (ArrivalLookup(7),)),
     (Session(), GroupCommand(-5, "synthese"), (GroupLookup(-5),)),
     (Session(form=JOIN_FORM), Text("Mairie"), (CodeLookup("CODE-PORT"),)),
     (Session(form=NEW_FORM), Text("01/06/2027"), (Need.FRESH_CODE,)),

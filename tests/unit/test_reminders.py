@@ -18,7 +18,7 @@ PARIS = ZoneInfo("Europe/Paris")
 
 def alliance(mid: datetime, end: datetime) -> Alliance:
     created = datetime(2027, 1, 10, 8, 0, tzinfo=UTC)
-    return Alliance(1, "A", created, end, mid, "code", "Europe/Paris", created)
+    return Alliance(1, "A", created, end, mid, "Europe/Paris", created)
 
 
 def test_a_date_without_time_is_reminded_at_the_reminder_time():

@@ -14,7 +14,7 @@ from dialogues.core.context import AllianceAnswers
 from dialogues.core.domain import Alliance, Answer, Organisation
 from dialogues.summary.compute import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
 from dialogues.summary.flow import Summaries
-from tests.fakes import FakeStore
+from tests.fakes import FakeStore, partner_code
 from tests.helpers import Chat, Clock, create_alliance, make_app
 
 CONTENT = load_content()
@@ -28,7 +28,7 @@ SUMMARIES = Summaries(CHARTER, CONTENT.script)
 
 
 def alliance(name: str = "Alliance Test", anonymous: bool = False) -> Alliance:
-    return Alliance(1, name, T0, T0 + timedelta(days=300), T0 + timedelta(days=150), "code",
+    return Alliance(1, name, T0, T0 + timedelta(days=300), T0 + timedelta(days=150),
                     "Europe/Paris", T0, anonymous=anonymous)
 
 
@@ -268,7 +268,7 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
 
 def test_group_link_and_group_summary(pair):
     app, alice, bob = pair
-    code = app.store.data.alliances[next(iter(app.store.data.alliances))].invite_code
+    code = partner_code(app.store)
     assert "seule la coordination" in bob.in_group(-100, "lier", code)
     assert "Ce groupe est lié à l’alliance Alliance Test" in alice.in_group(-100, "lier", code)
     text = bob.in_group(-100, "synthese")
