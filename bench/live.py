@@ -420,6 +420,18 @@ async def press_null(person: Person, times: int) -> int:
 # --- figures ---------------------------------------------------------------------------------
 
 
+async def settle(fake: FakeBotApi, quiet: float = 0.5, limit: float = 10.0) -> None:
+    """Return once the bot has made no call (getUpdates aside) for `quiet` seconds, so that
+    work a bot does after the answer a person waits for (a recap, a late callback answer) is
+    inside a measured window; at most `limit` seconds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        count = sum(1 for r in fake.requests if r.method != "getUpdates")
+        await asyncio.sleep(quiet)
+        if sum(1 for r in fake.requests if r.method != "getUpdates") == count:
+            return
+
+
 def pct(values: Sequence[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..100) of `values`; nan when empty."""
     if not values:

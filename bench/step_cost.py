@@ -22,10 +22,11 @@ the other:
    times each, as fast as the answers come (answerCallbackQuery + editMessageText each).
 
 CPU is the bot process's user + system time (/proc/PID/stat, every thread) sampled right
-before the first press of a window and right after its last answer showed: startup and setup
-are outside. Calls are the bot's requests that arrived at the fake in the window, getUpdates
-excluded; each is also attributed to the step it answers (the person's latest step before it,
-in that person's chat), which splits button and typed steps.
+before the first press of a window and once the bot has been quiet for 0.5 s after the last
+answer showed (so work done after an answer counts): startup and setup are outside. Calls are
+the bot's requests that arrived at the fake in the window, getUpdates excluded; each is also
+attributed to the step it answers (the person's latest step before it, in that person's chat),
+which splits button and typed steps.
 
     python -m bench step_cost                           # 8 people × 35 + 14 steps, ~1 min
     python -m bench step_cost --people 16 --steps 49 --typed 0 --limits 0
@@ -67,6 +68,7 @@ from bench.live import (
     open_walk,
     own_cpu,
     press_null,
+    settle,
     walk,
 )
 from tests.e2e.fake_bot_api import MESSAGE_METHODS, FakeBotApi
@@ -122,6 +124,14 @@ def attributed(fake: FakeBotApi, steps: Sequence[Step], start: float, end: float
             for kind, c in split.items()}
 
 
+async def idle_cpu(bot: BotUnderTest, seconds: float = 2.0) -> float:
+    """CPU ms per second of the bot doing nothing (polling, scheduler): already part of
+    every window, shown to tell how much of a window's CPU it is."""
+    before = bot.cpu()
+    await asyncio.sleep(seconds)
+    return 1000 * (bot.cpu() - before) / seconds
+
+
 async def measure(bot: BotUnderTest, fake: FakeBotApi, people: Sequence[Person],
                   go: Any) -> dict[str, Any]:
     """Run `go(person)` for everyone at once; CPU and calls from first press to last answer."""
@@ -129,8 +139,9 @@ async def measure(bot: BotUnderTest, fake: FakeBotApi, people: Sequence[Person],
     cpu0, own0 = bot.cpu(), own_cpu()
     start, wall = fake.clock(), time.perf_counter()
     await asyncio.gather(*(go(p) for p in people))
-    end = max([fake.clock()] + [s.answered for p in people for s in p.steps if s.answered])
-    elapsed = time.perf_counter() - wall
+    elapsed = time.perf_counter() - wall  # first press to last answer: the pace
+    await settle(fake)  # what the bot still does after the last answer counts too
+    end = fake.clock()
     cpu, own = bot.cpu() - cpu0, own_cpu() - own0
     steps = [s for p, mark in zip(people, marks, strict=True) for s in p.steps[mark:]]
     figures = window_figures(fake, steps, cpu, own, start, end, elapsed)
@@ -150,6 +161,7 @@ async def run_charte(fake: FakeBotApi, tmp: Path, args: argparse.Namespace) -> d
             await join(person, code, f"Organisation {k}")
         await asyncio.gather(*(open_walk(p) for p in everyone))
         result["setup_s"] = time.perf_counter() - setup
+        result["idle_cpu_ms_per_s"] = await idle_cpu(bot)
         walkers, limited = everyone[:args.people], everyone[args.people:]
 
         result["buttons"] = await measure(bot, fake, walkers,
@@ -180,6 +192,7 @@ async def run_null(fake: FakeBotApi, tmp: Path, args: argparse.Namespace) -> dic
         for person in people:
             await person.expect(await person.command("/start", until=button_shown(NULL_BUTTON),
                                                      record=False), "the null bot's button")
+        result["idle_cpu_ms_per_s"] = await idle_cpu(bot)
         result["buttons"] = await measure(bot, fake, people, lambda p: press_null(p, args.steps))
         if not bot.alive:
             raise RuntimeError(f"the null bot died:\n{bot.tail()}")
@@ -262,13 +275,16 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
               f", max {ms(lim['latency']['max_ms'] / 1000)}; {lim['steps_per_s']:.2f} steps/s")
     print(f"startup to first getUpdates: charte-bot {charte['startup_s']:.2f} s, null bot "
           f"{null['startup_s']:.2f} s; setup through the bot {charte['setup_s']:.1f} s "
-          f"(not measured)")
+          f"(not measured); idle CPU (inside the windows too): charte-bot "
+          f"{charte['idle_cpu_ms_per_s']:.1f} ms/s, null bot {null['idle_cpu_ms_per_s']:.1f} ms/s")
     figures = {
         "bench": "step_cost",
         "people": args.people, "steps": args.steps, "typed_steps": args.typed,
         "limits_people": args.limits,
         "cpu_ms_per_step": {"charte": a["cpu_ms_per_step"], "null": z["cpu_ms_per_step"]},
         "cpu_ratio": ratio,
+        "idle_cpu_ms_per_s": {"charte": charte["idle_cpu_ms_per_s"],
+                              "null": null["idle_cpu_ms_per_s"]},
         "calls_per_button_step": a["calls_per_step"],
         "new_messages_per_button_step": a["new_messages_per_step"],
         "calls_by_method_per_button_step": {m: v / a["steps"]
