@@ -25,6 +25,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -314,10 +315,18 @@ class Person:
 INVITE = re.compile(r"/rejoindre\s+([A-Za-z0-9_-]+)")
 
 
+def in_days(days: int) -> str:
+    """A date typed as a person would (15/01/2027), `days` from today."""
+    return (datetime.now(UTC) + timedelta(days=days)).strftime("%d/%m/%Y")
+
+
 async def create_alliance(person: Person, name: str, organisation: str,
-                          kind: str = "Association", start: str = "15/01/2027",
-                          end: str = "15 décembre 2027") -> str:
-    """/nouvelle, answered like a person reading the questions; returns the invitation code."""
+                          kind: str = "Association", start: str | None = None,
+                          end: str | None = None) -> str:
+    """/nouvelle, answered like a person reading the questions; returns the invitation code.
+    By default the action starts in a month and lasts a year: the launch phase."""
+    start = start or in_days(30)
+    end = end or in_days(395)
     await person.expect(await person.command("/nouvelle", until=showing("nom de l’alliance"),
                                              record=False), "alliance name question")
     await person.expect(await person.say(name, until=showing("(2/6)"), record=False), "(2/6)")
