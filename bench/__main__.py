@@ -1,7 +1,7 @@
 """Run the benchmarks and print a plain-text report (ready to paste into the README).
 
-    python -m bench                      # every benchmark, default settings (~40 s, plus ~8 s
-                                         # the first time to seed the 1M-answer database)
+    python -m bench                      # every benchmark, default settings (~15 min, plus
+                                         # ~8 s the first time to seed the 1M-answer database)
     python -m bench engine               # one of them
     python -m bench engine --steps 5000  # options after the name go to that benchmark
     python -m bench summary              # any module of bench/ with a main(argv)
@@ -30,8 +30,15 @@ KNOWN: dict[str, tuple[str, str]] = {
                     "how well typed answers are understood, and how fast"),
     "reminders": ("bench.reminders",
                   "50,000 reminders due in the same minute: startup, pace, 429 answers"),
+    "step_cost": ("bench.step_cost",
+                  "CPU and Bot API calls per walk step: charte-bot vs a do-nothing PTB bot"),
+    "reply_wave": ("bench.reply_wave",
+                   "people walking during a reminder wave: reply latency, 429, wave pace"),
+    "concurrent_summaries": ("bench.concurrent_summaries",
+                             "5 /synthese at once while 20 walk: the walkers' p95 growth"),
 }
-NOT_BENCHMARKS = frozenset({"seed"})
+# Helpers, not benchmarks: seeding, the live benchmarks' harness, the null bot they compare with.
+NOT_BENCHMARKS = frozenset({"seed", "live", "null_bot"})
 
 
 def discover() -> dict[str, tuple[str, str]]:
@@ -92,8 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in ("-h", "--help", "--list"):
         print(__doc__)
+        width = max(len(name) for name in BENCHMARKS)
         for name, (module_name, what) in BENCHMARKS.items():
-            print(f"  {name:<12} {what} ({module_name})")
+            print(f"  {name:<{width}} {what} ({module_name})")
         return 0
     if args and args[0] not in BENCHMARKS:
         print(f"unknown benchmark {args[0]!r}; choose from {', '.join(BENCHMARKS)}",

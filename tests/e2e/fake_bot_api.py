@@ -24,6 +24,19 @@ Known differences from Telegram: a bare ``&`` that does not start an entity is r
 HTML (Telegram keeps it as text; set ``strict_ampersand=False`` to match it), Markdown parse
 modes are not parsed (the raw text is kept), lengths are counted in code points, and only the
 methods listed in :meth:`FakeBotApi._build_dispatch` exist.
+
+Flood limits (``enforce_limits=True``), as Telegram's bot FAQ states them: about 30 messages a
+second overall, one message a second in a private chat with short bursts allowed (a token
+bucket: ``private_burst`` messages at once, default 3, refilled at one a second), 20 messages a
+minute in a group. Over a limit the call is answered 429 with ``parameters.retry_after`` (whole
+seconds) and is not recorded as sent. What counts is explicit: :data:`MESSAGE_METHODS` (the
+calls that create a message: ``send*``, ``copy*``, ``forward*``) always; :data:`EDIT_METHODS`
+only with ``count_edits=True``, because Telegram publishes no limit for edits (off by default,
+so that an edit is free, as the FAQ's figures suggest; turn it on for the pessimistic view, where
+an edit costs like a message); never anything else (``answerCallbackQuery``,
+``sendChatAction``, ``getUpdates``, settings). Every call is kept in :attr:`FakeBotApi.call_log`
+(method, chat, time, status, retry_after), so a benchmark can count calls per user step and 429
+answers.
 """
 
 from __future__ import annotations
@@ -51,12 +64,15 @@ __all__ = [
     "ApiError",
     "ApiErrorRecord",
     "ApiRequest",
+    "CallRecord",
     "ControlError",
     "FakeBotApi",
     "FakeBotApiClient",
     "FakeGroup",
     "FakeUser",
+    "EDIT_METHODS",
     "HtmlParseError",
+    "MESSAGE_METHODS",
     "RateLimiter",
     "SentMessage",
     "UploadedFile",
@@ -125,8 +141,48 @@ _CHAT_ACTIONS: Final = frozenset(
     }
 )
 
-# Methods counted by the rate limiter (the ones that create a message).
-RATE_LIMITED_METHODS: Final = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+# Methods that create a message: the ones Telegram's flood limits are stated for. Only some are
+# implemented by the fake (see _build_dispatch); the others are listed so that the rule is
+# written down in one place, and any method added later is counted without another edit.
+MESSAGE_METHODS: Final = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendAudio",
+        "sendVideo",
+        "sendAnimation",
+        "sendVoice",
+        "sendVideoNote",
+        "sendSticker",
+        "sendLocation",
+        "sendVenue",
+        "sendContact",
+        "sendPoll",
+        "sendDice",
+        "sendInvoice",
+        "sendGame",
+        "sendPaidMedia",
+        "sendMediaGroup",
+        "copyMessage",
+        "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+    }
+)
+# Methods that change a message already sent. Telegram publishes no flood limit for them: they
+# count like a message only when the fake is built with count_edits=True.
+EDIT_METHODS: Final = frozenset(
+    {
+        "editMessageText",
+        "editMessageCaption",
+        "editMessageReplyMarkup",
+        "editMessageMedia",
+        "editMessageLiveLocation",
+    }
+)
+# Kept for existing callers: the methods counted whatever count_edits says.
+RATE_LIMITED_METHODS: Final = MESSAGE_METHODS
 
 # Form fields that are always strings (PTB sends strings raw, everything else JSON-encoded).
 _STRING_PARAMS: Final = frozenset(
@@ -224,6 +280,31 @@ class ApiErrorRecord(NamedTuple):
     params: JsonDict
     status: int
     description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One Bot API call as the fake saw it, for counting calls per step and 429 answers.
+
+    ``at`` is when the request arrived and ``done`` when it was answered, both on the fake's
+    ``clock``; ``chat_id`` is the chat the call acts on (for ``answerCallbackQuery``, the chat of
+    the pressed message), None for calls without a chat (``getUpdates``, settings);
+    ``message_id`` is the message it created or edited; ``counted`` tells whether it counted
+    against the flood limits (limits enforced and a counted method, accepted or refused 429).
+    """
+
+    method: str
+    chat_id: int | None
+    at: float
+    done: float
+    status: int
+    retry_after: int | None = None
+    message_id: int | None = None
+    counted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
 
 
 @dataclass
@@ -328,6 +409,13 @@ class SentMessage:
     deleted: bool = False
     history: list[str] = field(default_factory=list)
     payload: JsonDict = field(default_factory=dict, repr=False)
+    sent_at: float | None = None  # the fake's clock when it was sent, then last edited
+    edited_at: float | None = None
+
+    @property
+    def shown_at(self) -> float | None:
+        """When its current state appeared (the last edit, else the send), on the fake's clock."""
+        return self.edited_at if self.edited_at is not None else self.sent_at
 
     @property
     def content(self) -> str:
@@ -380,6 +468,8 @@ class SentMessage:
             "edits": self.edits,
             "deleted": self.deleted,
             "history": self.history,
+            "sent_at": self.sent_at,
+            "edited_at": self.edited_at,
         }
 
 
@@ -674,32 +764,51 @@ def _close_entity(tag: _OpenTag, end: int, entities: list[JsonDict]) -> None:
 
 
 class RateLimiter:
-    """Telegram's documented flood limits, measured with an injectable monotonic clock."""
+    """Telegram's flood limits, measured with an injectable monotonic clock.
+
+    - overall: ``global_limit`` messages in any ``global_window`` seconds (30 in 1 s);
+    - a private chat: a token bucket holding ``private_burst`` messages, one token back every
+      ``private_interval`` seconds (3, and 1 s: a burst of 3, then one a second);
+      ``private_burst=1`` is the strict « at most one message a second »;
+    - a group: ``group_limit`` messages in any ``group_window`` seconds (20 in 60 s).
+    """
 
     def __init__(
         self,
         clock: Callable[[], float] = time.monotonic,
         *,
         private_interval: float = 1.0,
+        private_burst: int = 3,
         group_limit: int = 20,
         group_window: float = 60.0,
         global_limit: int = 30,
         global_window: float = 1.0,
     ) -> None:
+        if private_burst < 1:
+            raise ValueError("private_burst must be at least 1")
         self.clock = clock
         self.private_interval = private_interval
+        self.private_burst = private_burst
         self.group_limit = group_limit
         self.group_window = group_window
         self.global_limit = global_limit
         self.global_window = global_window
-        self._last_private: dict[int, float] = {}
+        self._private: dict[int, tuple[float, float]] = {}  # chat -> (tokens, when counted)
         self._groups: defaultdict[int, deque[float]] = defaultdict(deque)
         self._global: deque[float] = deque()
 
     def reset(self) -> None:
-        self._last_private.clear()
+        self._private.clear()
         self._groups.clear()
         self._global.clear()
+
+    def private_tokens(self, chat_id: int) -> float:
+        """Messages the private chat may still send right now (fractional while refilling)."""
+        return self._tokens(chat_id, self.clock())
+
+    def _tokens(self, chat_id: int, now: float) -> float:
+        tokens, then = self._private.get(chat_id, (float(self.private_burst), now))
+        return min(float(self.private_burst), tokens + (now - then) / self.private_interval)
 
     def acquire(self, chat_id: int, *, private: bool) -> int | None:
         """Record one message and return None, or return retry_after seconds (not recorded)."""
@@ -708,10 +817,11 @@ class RateLimiter:
         _prune(self._global, now - self.global_window)
         if len(self._global) >= self.global_limit:
             wait = max(wait, self._global[0] + self.global_window - now)
+        tokens = 0.0
         if private:
-            last = self._last_private.get(chat_id)
-            if last is not None and now - last < self.private_interval:
-                wait = max(wait, last + self.private_interval - now)
+            tokens = self._tokens(chat_id, now)
+            if tokens < 1 - 1e-9:
+                wait = max(wait, (1 - tokens) * self.private_interval)
         else:
             window = self._groups[chat_id]
             _prune(window, now - self.group_window)
@@ -721,7 +831,7 @@ class RateLimiter:
             return max(1, math.ceil(wait))
         self._global.append(now)
         if private:
-            self._last_private[chat_id] = now
+            self._private[chat_id] = (max(0.0, tokens - 1), now)
         else:
             self._groups[chat_id].append(now)
         return None
@@ -776,6 +886,8 @@ class FakeBotApi:
         bot_username: str = "charte_test_bot",
         bot_first_name: str = "Charte (test)",
         enforce_limits: bool = False,
+        private_burst: int = 3,
+        count_edits: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         strict_ampersand: bool = True,
@@ -798,15 +910,17 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
         self.enforce_limits = enforce_limits
+        self.count_edits = count_edits
         self.clock = clock
         self.wall_clock = wall_clock
         self.strict_ampersand = strict_ampersand
         self.callback_query_ttl = callback_query_ttl
-        self.limiter = RateLimiter(clock)
+        self.limiter = RateLimiter(clock, private_burst=private_burst)
         self.host = host
         self.port = port
 
         self.requests: list[ApiRequest] = []
+        self.call_log: list[CallRecord] = []
         self.errors: list[ApiErrorRecord] = []
         self.rate_limit_hits = 0
         self.answered_callbacks: dict[str, JsonDict] = {}
@@ -898,6 +1012,7 @@ class FakeBotApi:
     def reset(self) -> None:
         """Forget messages, requests, updates, faults and limits; keep users and groups."""
         self.requests.clear()
+        self.call_log.clear()
         self.errors.clear()
         self.rate_limit_hits = 0
         self.answered_callbacks.clear()
@@ -1385,6 +1500,7 @@ class FakeBotApi:
         entry = self._dispatch.get(method_name.lower())
         canonical = entry[0] if entry else method_name
         params: JsonDict = {}
+        arrived = self.clock()
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -1399,18 +1515,58 @@ class FakeBotApi:
             self.errors.append(ApiErrorRecord(canonical, params, error.status, error.description))
             if error.status == 429:
                 self.rate_limit_hits += 1
+            self._log_call(canonical, params, arrived, error.status, None, error.parameters)
             self._activity.notify_all()
             return web.json_response(error.payload(), status=error.status)
         except Exception as bug:  # a bug in the fake must not look like a network glitch
             _LOGGER.exception("fake Bot API failed on %s", canonical)
             description = f"Internal Server Error: fake Bot API bug: {bug!r}"
             self.errors.append(ApiErrorRecord(canonical, params, 500, description))
+            self._log_call(canonical, params, arrived, 500, None, None)
             self._activity.notify_all()
             return web.json_response(
                 {"ok": False, "error_code": 500, "description": description}, status=500
             )
+        self._log_call(canonical, params, arrived, 200, result, None)
         self._activity.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def counts_against_limits(self, method: str) -> bool:
+        """Whether a call of ``method`` is counted by the flood limits (when enforced)."""
+        return method in MESSAGE_METHODS or (self.count_edits and method in EDIT_METHODS)
+
+    def _log_call(
+        self,
+        method: str,
+        params: JsonDict,
+        arrived: float,
+        status: int,
+        result: Any,
+        error_parameters: JsonDict | None,
+    ) -> None:
+        chat_id: int | None = None
+        if method == "answerCallbackQuery":
+            query = self._callbacks.get(str(params.get("callback_query_id") or ""))
+            chat_id = query.chat_id if query is not None else None
+        elif "chat_id" in params:
+            with contextlib.suppress(TypeError, ValueError):
+                chat_id = int(params["chat_id"])
+        message_id: int | None = None
+        if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+            message_id = result["message_id"]
+        elif "message_id" in params:
+            message_id = _as_int(params.get("message_id"), 0) or None
+        retry_after = (error_parameters or {}).get("retry_after") if status == 429 else None
+        counted = (
+            self.enforce_limits
+            and self.counts_against_limits(method)
+            and (status == 200 or (status == 429 and retry_after is not None))
+        )
+        self.call_log.append(
+            CallRecord(
+                method, chat_id, arrived, self.clock(), status, retry_after, message_id, counted
+            )
+        )
 
     async def _read_params(self, request: web.Request) -> JsonDict:
         params: JsonDict = {}
@@ -1698,6 +1854,7 @@ class FakeBotApi:
         markup = _edited_markup(sent, params.get("reply_markup"))
         if plain == sent.text and entities == sent.entities and markup == sent.reply_markup:
             raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self._rate_limit("editMessageText", chat)
         sent.history.append(sent.text)
         sent.text, sent.raw_text, sent.parse_mode, sent.entities = (
             plain,
@@ -1726,6 +1883,7 @@ class FakeBotApi:
             and (markup == sent.reply_markup)
         ):
             raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self._rate_limit("editMessageCaption", chat)
         sent.history.append(sent.caption or "")
         sent.caption, sent.raw_text, sent.parse_mode, sent.entities = (
             caption or None,
@@ -1741,6 +1899,7 @@ class FakeBotApi:
         markup = _edited_markup(sent, params.get("reply_markup"))
         if markup == sent.reply_markup:
             raise _bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self._rate_limit("editMessageReplyMarkup", chat)
         sent.reply_markup = markup
         return self._mark_edited(chat, sent)
 
@@ -1895,7 +2054,7 @@ class FakeBotApi:
         return plain, parsed
 
     def _rate_limit(self, method: str, chat: _Chat) -> None:
-        if not self.enforce_limits or method not in RATE_LIMITED_METHODS:
+        if not self.enforce_limits or not self.counts_against_limits(method):
             return
         retry_after = self.limiter.acquire(chat.id, private=chat.is_private)
         if retry_after is not None:
@@ -1906,11 +2065,13 @@ class FakeBotApi:
             )
 
     def _store_sent(self, chat: _Chat, sent: SentMessage) -> JsonDict:
+        sent.sent_at = self.clock()
         chat.bot_messages[sent.message_id] = sent
         sent.payload = self._message_payload(chat, sent)
         return sent.payload
 
     def _mark_edited(self, chat: _Chat, sent: SentMessage) -> JsonDict:
+        sent.edited_at = self.clock()
         sent.edits += 1
         sent.edit_date = self._now()
         sent.payload = self._message_payload(chat, sent)
@@ -2082,7 +2243,16 @@ class FakeBotApi:
             self.enforce_limits = _as_bool(args["enforce_limits"])
         if "strict_ampersand" in args:
             self.strict_ampersand = _as_bool(args["strict_ampersand"])
-        return {"enforce_limits": self.enforce_limits, "strict_ampersand": self.strict_ampersand}
+        if "count_edits" in args:
+            self.count_edits = _as_bool(args["count_edits"])
+        if "private_burst" in args:
+            self.limiter.private_burst = max(1, int(args["private_burst"]))
+        return {
+            "enforce_limits": self.enforce_limits,
+            "strict_ampersand": self.strict_ampersand,
+            "count_edits": self.count_edits,
+            "private_burst": self.limiter.private_burst,
+        }
 
     async def _control_reset(self, args: JsonDict) -> JsonDict:
         self.reset()
@@ -2097,6 +2267,22 @@ class FakeBotApi:
             {"method": r.method, "params": r.params}
             for r in self.requests
             if method is None or r.method.lower() == str(method).lower()
+        ]
+
+    async def _control_call_log(self, args: JsonDict) -> list[JsonDict]:
+        since = _as_int(args.get("since"), 0)
+        return [
+            {
+                "method": c.method,
+                "chat_id": c.chat_id,
+                "at": c.at,
+                "done": c.done,
+                "status": c.status,
+                "retry_after": c.retry_after,
+                "message_id": c.message_id,
+                "counted": c.counted,
+            }
+            for c in self.call_log[since:]
         ]
 
     async def _control_wait_message(self, args: JsonDict) -> JsonDict:
@@ -2119,6 +2305,8 @@ class FakeBotApi:
             "unanswered_callbacks": self.unanswered_callbacks(),
             "blocked": sorted(self._blocked),
             "enforce_limits": self.enforce_limits,
+            "count_edits": self.count_edits,
+            "private_burst": self.limiter.private_burst,
         }
 
 
@@ -2341,6 +2529,10 @@ class FakeBotApiClient:
     async def requests(self, method: str | None = None) -> list[JsonDict]:
         return await self.call("requests", method=method)
 
+    async def call_log(self, since: int = 0) -> list[JsonDict]:
+        """Every call the fake answered (from index ``since``): see :class:`CallRecord`."""
+        return await self.call("call_log", since=since)
+
     async def wait_for_message(
         self, chat_id: int, contains: str | None = None, after: int = 0, timeout: float = 10.0
     ) -> JsonDict:
@@ -2374,6 +2566,8 @@ async def _serve(args: argparse.Namespace) -> None:
         args.token,
         bot_username=args.bot_username,
         enforce_limits=args.enforce_limits,
+        private_burst=args.private_burst,
+        count_edits=args.count_edits,
         host=args.host,
         port=args.port,
     )
@@ -2398,6 +2592,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--bot-username", default="charte_test_bot")
     parser.add_argument("--enforce-limits", action="store_true")
+    parser.add_argument(
+        "--private-burst", type=int, default=3, help="messages at once in a private chat"
+    )
+    parser.add_argument(
+        "--count-edits", action="store_true", help="edits count against the limits too"
+    )
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=args.log_level.upper())

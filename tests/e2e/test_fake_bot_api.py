@@ -37,6 +37,8 @@ from telegram.ext import (
 
 from tests.e2e.fake_bot_api import (
     DEFAULT_TOKEN,
+    EDIT_METHODS,
+    MESSAGE_METHODS,
     FakeBotApi,
     FakeBotApiClient,
     HtmlParseError,
@@ -449,7 +451,8 @@ async def test_injected_faults(
 async def test_rate_limits_with_injected_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     clock = FakeClock()
-    async with FakeBotApi(enforce_limits=True, clock=clock) as server:
+    # private_burst=1: the strict « one message a second » in a private chat, no burst.
+    async with FakeBotApi(enforce_limits=True, private_burst=1, clock=clock) as server:
         bot = Bot(server.token, base_url=server.base_url)
         async with bot:
             await _exercise_rate_limits(server, bot, clock)
@@ -475,6 +478,118 @@ async def _exercise_rate_limits(server: FakeBotApi, bot: Bot, clock: FakeClock) 
         await bot.send_message(team.chat_id, "g")
     assert caught.value.retry_after == dt.timedelta(seconds=59)  # ceil(1001.1 + 60 - 1003.0)
     assert server.rate_limit_hits == 2
+
+
+async def test_private_chat_allows_a_burst_of_three_then_one_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    clock = FakeClock()
+    async with FakeBotApi(enforce_limits=True, clock=clock) as server:  # default burst: 3
+        alice = server.user(1001, "Alice")
+        async with Bot(server.token, base_url=server.base_url) as bot:
+            for text in ("1", "2", "3"):
+                await bot.send_message(alice.id, text)
+            with pytest.raises(RetryAfter) as caught:
+                await bot.send_message(alice.id, "4")
+            assert caught.value.retry_after == dt.timedelta(seconds=1)
+            clock.now += 1.0  # one token back: one message, not two
+            await bot.send_message(alice.id, "4")
+            with pytest.raises(RetryAfter):
+                await bot.send_message(alice.id, "5")
+            clock.now += 10.0  # the bucket refills up to 3, never more
+            for text in ("5", "6", "7"):
+                await bot.send_message(alice.id, text)
+            with pytest.raises(RetryAfter):
+                await bot.send_message(alice.id, "8")
+            bob = server.user(1002, "Bob")  # another chat has its own bucket
+            await bot.send_message(bob.id, "1")
+        assert [m.text for m in server.messages(alice)] == ["1", "2", "3", "4", "5", "6", "7"]
+        assert server.rate_limit_hits == 3
+        refused = [c for c in server.call_log if c.status == 429]
+        assert [(c.method, c.chat_id, c.retry_after, c.counted) for c in refused] == [
+            ("sendMessage", 1001, 1, True)
+        ] * 3
+
+
+def test_rate_limiter_private_bucket_refills_one_token_a_second() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(clock, private_burst=3)
+    assert [limiter.acquire(7, private=True) for _ in range(3)] == [None, None, None]
+    assert limiter.private_tokens(7) == 0
+    clock.now += 0.25
+    assert limiter.acquire(7, private=True) == 1  # ceil(0.75 s)
+    clock.now += 0.75
+    assert limiter.acquire(7, private=True) is None
+    clock.now += 2.5
+    assert limiter.private_tokens(7) == 2.5
+    assert limiter.acquire(7, private=True) is None
+    assert limiter.acquire(7, private=True) is None
+    assert limiter.acquire(7, private=True) == 1  # 0.5 token left
+    with pytest.raises(ValueError):
+        RateLimiter(clock, private_burst=0)
+
+
+async def test_edits_count_only_when_asked_and_callback_answers_never(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    assert "sendMessage" in MESSAGE_METHODS and "copyMessage" in MESSAGE_METHODS
+    assert "forwardMessage" in MESSAGE_METHODS and "editMessageText" in EDIT_METHODS
+    assert "answerCallbackQuery" not in MESSAGE_METHODS | EDIT_METHODS
+    clock = FakeClock()
+    async with FakeBotApi(enforce_limits=True, private_burst=1, clock=clock) as server:
+        alice = server.user(1001, "Alice")
+        async with Bot(server.token, base_url=server.base_url) as bot:
+            sent = await bot.send_message(alice.id, "0", reply_markup=keyboard("a"))
+            for k in range(1, 6):  # edits are free by default
+                query = server.press(alice, sent.message_id, "a", force=True)
+                await bot.answer_callback_query(query)
+                await bot.edit_message_text(f"{k}", alice.id, sent.message_id,
+                                            reply_markup=keyboard("a"))
+            assert server.rate_limit_hits == 0
+            server.count_edits = True
+            clock.now += 1.0
+            await bot.edit_message_text("6", alice.id, sent.message_id)
+            with pytest.raises(RetryAfter):
+                await bot.edit_message_text("7", alice.id, sent.message_id)
+            with pytest.raises(RetryAfter):  # an edit took the chat's token: no message either
+                await bot.send_message(alice.id, "x")
+        answers = [c for c in server.call_log if c.method == "answerCallbackQuery"]
+        assert len(answers) == 5 and all(c.ok and not c.counted for c in answers)
+        assert {c.chat_id for c in answers} == {1001}  # the chat of the pressed message
+        edits = [c for c in server.call_log if c.method == "editMessageText"]
+        assert [(c.status, c.counted) for c in edits] == [(200, False)] * 5 + [
+            (200, True),
+            (429, True),
+        ]
+        assert all(c.message_id == sent.message_id for c in edits)
+        assert server.rate_limit_hits == 2
+
+
+async def test_call_log_records_method_chat_time_and_status(server: FakeBotApi, bot: Bot) -> None:
+    alice = server.user(1001, "Alice")
+    first = await bot.send_message(alice.id, "bonjour")
+    with pytest.raises(BadRequest):
+        await bot.send_message(424242, "personne")
+    await bot.get_updates(timeout=0)
+    methods = [(c.method, c.chat_id, c.status, c.message_id) for c in server.call_log]
+    assert ("sendMessage", 1001, 200, first.message_id) in methods
+    assert ("sendMessage", 424242, 400, None) in methods
+    assert ("getUpdates", None, 200, None) in methods
+    assert all(c.at <= c.done and not c.counted for c in server.call_log)  # limits are off
+    message = server.messages(alice)[0]
+    assert message.sent_at is not None and message.shown_at == message.sent_at
+    await bot.edit_message_text("re", alice.id, first.message_id)
+    assert message.edited_at is not None and message.shown_at == message.edited_at
+    async with FakeBotApiClient(server.url) as client:
+        log = await client.call_log(since=len(server.call_log) - 1)
+        assert [entry["method"] for entry in log] == ["editMessageText"]
+        config = await client.configure(enforce_limits=True, private_burst=2, count_edits=True)
+        assert config == {"enforce_limits": True, "strict_ampersand": True,
+                          "count_edits": True, "private_burst": 2}
+    server.reset()
+    assert server.call_log == []
 
 
 def test_rate_limiter_global_limit() -> None:
