@@ -90,11 +90,14 @@ class BotUnderTest:
 
     @classmethod
     def charte(cls, workdir: Path, api_url: str, db: Path, **extra: str) -> BotUnderTest:
-        """The real `charte-bot run` on the SQLite file `db` (a clean environment, no .env)."""
+        """The real `charte-bot run` on the SQLite file `db` (a clean environment, no .env), with
+        the production pacing: the end-to-end tests' shorter chat interval does not apply."""
         cwd = workdir / "cwd"
         cwd.mkdir(parents=True, exist_ok=True)
-        return cls("charte-bot", command("run"), bot_env(db, api_url, TOKEN, **extra),
-                   workdir, cwd)
+        env = bot_env(db, api_url, TOKEN, **extra)
+        env.pop("CHARTE_CHAT_INTERVAL", None)
+        env.update({k: v for k, v in extra.items() if k == "CHARTE_CHAT_INTERVAL"})
+        return cls("charte-bot", command("run"), env, workdir, cwd)
 
     @classmethod
     def null(cls, workdir: Path, api_url: str) -> BotUnderTest:

@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import json
 import math
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -78,6 +79,7 @@ DEFAULT_PEOPLE = 8
 DEFAULT_STEPS = 35
 DEFAULT_TYPED = 14
 DEFAULT_LIMITS_PEOPLE = 3
+DEFAULT_ROUNDS = 3
 TARGET_RATIO = 1.5
 TARGET_CALLS = 2.0
 TARGET_MESSAGES = 1.0
@@ -202,12 +204,21 @@ async def run_null(fake: FakeBotApi, tmp: Path, args: argparse.Namespace) -> dic
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """`--rounds` times charte-bot then the null bot, alternately: the machine's other work
+    moves both figures; the ratio is read per round and its median reported. The typed steps
+    and the steps under Telegram's limits are measured in the first round only."""
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="bench-step-cost-") as folder:
-        tmp = Path(folder)
         async with FakeBotApi(TOKEN) as fake:
-            charte = await run_charte(fake, tmp, args)
-            null = await run_null(fake, tmp, args)
-    return {"charte": charte, "null": null}
+            for n in range(args.rounds):
+                tmp = Path(folder) / f"round-{n + 1}"
+                tmp.mkdir()
+                first = argparse.Namespace(**{**vars(args), **({} if n == 0 else
+                                                                {"typed": 0, "limits": 0})})
+                charte = await run_charte(fake, tmp, first)
+                null = await run_null(fake, tmp, first)
+                rounds.append({"charte": charte, "null": null})
+    return {**rounds[0], "rounds": rounds}
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -225,7 +236,12 @@ def per_step_methods(window: dict[str, Any]) -> str:
 def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     charte, null = result["charte"], result["null"]
     a, z = charte["buttons"], null["buttons"]
-    ratio = a["cpu_ms_per_step"] / z["cpu_ms_per_step"]
+    per_round = [(r["charte"]["buttons"]["cpu_ms_per_step"],
+                  r["null"]["buttons"]["cpu_ms_per_step"]) for r in result["rounds"]]
+    ratios = [c / n for c, n in per_round]
+    ratio = statistics.median(ratios)
+    a = {**a, "cpu_ms_per_step": statistics.median(c for c, _ in per_round)}
+    z = {**z, "cpu_ms_per_step": statistics.median(n for _, n in per_round)}
     print(f"button steps: {args.people} people × {args.steps} answers, as fast as the answers "
           f"come (limits off); null bot: {args.people} people × {args.steps} presses")
     print()
@@ -252,6 +268,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     for row in rows:
         print("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     print()
+    print("  CPU per step in each round (charte-bot / null bot = ratio): " + "; ".join(
+        f"{c:.2f} / {n:.2f} = {c / n:.2f}" for c, n in per_round) + " — the medians above")
     print(f"  calls per button step, charte-bot: {per_step_methods(a)}")
     print(f"  calls per press, null bot: {per_step_methods(z)}")
     print(f"  unanswered: charte-bot {a['unanswered']}, null bot {z['unanswered']}; errors: "
@@ -283,6 +301,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         "limits_people": args.limits,
         "cpu_ms_per_step": {"charte": a["cpu_ms_per_step"], "null": z["cpu_ms_per_step"]},
         "cpu_ratio": ratio,
+        "cpu_ratio_per_round": ratios,
         "idle_cpu_ms_per_s": {"charte": charte["idle_cpu_ms_per_s"],
                               "null": null["idle_cpu_ms_per_s"]},
         "calls_per_button_step": a["calls_per_step"],
@@ -308,11 +327,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"button steps per person (default {DEFAULT_STEPS})")
     parser.add_argument("--typed", type=int, default=DEFAULT_TYPED,
                         help=f"typed steps per person after them (default {DEFAULT_TYPED})")
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS,
+                        help="charte-bot and the null bot measured alternately this many times; "
+                             f"the median ratio is reported (default {DEFAULT_ROUNDS})")
     parser.add_argument("--limits", type=int, default=DEFAULT_LIMITS_PEOPLE,
                         help="people walking with Telegram's limits enforced, to count 429 "
                              f"answers (default {DEFAULT_LIMITS_PEOPLE}; 0: skip)")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    if args.people < 1 or args.steps < 1 or args.typed < 0 or args.limits < 0:
+    if args.people < 1 or args.steps < 1 or args.typed < 0 or args.limits < 0 or args.rounds < 1:
         parser.error("--people and --steps must be positive, --typed and --limits not negative")
     if args.steps + args.typed > WALK_QUESTIONS:
         parser.error(f"--steps + --typed is at most {WALK_QUESTIONS} (one charter)")

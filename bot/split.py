@@ -16,6 +16,7 @@ CAPTION_LIMIT = 1024
 
 _TOKEN = re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|.", re.DOTALL)
 _TAG_NAME = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+_TAGS = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,8 @@ def split_html(text_html: str, limit: int = LIMIT) -> list[str]:
     The line break or space at a cut, and blanks at either end of a piece, are dropped. A text
     with nothing visible gives no piece.
     """
+    if _width(text_html) <= limit:  # a tag counts nothing, an entity one: it fits as it is
+        return [text_html] if html.unescape(_TAGS.sub("", text_html)).strip() else []
     tokens = _tokens(text_html)
     if sum(t.width for t in tokens) <= limit:
         return [text_html] if _visible(tokens) else []

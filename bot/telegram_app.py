@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import secrets
@@ -39,7 +40,7 @@ from bot.compose import App, build_app
 from bot.dispatcher import ReminderDispatcher
 from bot.lanes import Lanes
 from bot.logs import setup_logging
-from bot.notifier import SENT, Sender, markup, merge
+from bot.notifier import SENT, Sender, markup, merge, post
 from bot.rendering import Renderer
 from bot.split import split_html
 from bot.throttle import SendBudget
@@ -204,13 +205,8 @@ class TelegramEdge:
         if message.attachment is not None or len(split_html(message.text)) != 1:
             return False
         try:
-            await bot.edit_message_text(
-                chat_id=chat_id,
-                message_id=message_id,
-                text=message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup(message),
-            )
+            await post(bot, "editMessageText", chat_id=chat_id, message_id=message_id,
+                       text=message.text, parse_mode=ParseMode.HTML, reply_markup=markup(message))
         except BadRequest as err:
             if "not modified" in str(err).lower():
                 return True
@@ -353,6 +349,10 @@ def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
     app = build_app()
     application = build_application(app, token, api_url)
     log.info("charte-bot starting (%s)", "webhook" if webhook else "long polling")
+    # Everything loaded so far (content, libraries) lives as long as the process: the garbage
+    # collector need not walk it again at every full collection.
+    gc.collect()
+    gc.freeze()
     try:
         if webhook:
             path = secrets.token_urlsafe(16)

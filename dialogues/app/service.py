@@ -68,7 +68,8 @@ class CharterService:
         with self.store.unit_of_work() as uow:
             person = uow.get_or_create_person(ref.channel, ref.external_id,
                                               clean(ref.display_name))
-            session = Session.from_dict(uow.load_session(person.id))
+            stored = uow.load_session(person.id)
+            session = Session.from_dict(stored)
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)
                 ctx = self.loader.load(uow, person, base, self.engine.needs(session, current))
@@ -86,7 +87,8 @@ class CharterService:
                     current = step.then
                 else:
                     break
-            if not applied.erased:  # an erased person has no session left to save
+            # An erased person has no session left to save; an unchanged one needs no write.
+            if not applied.erased and session.to_dict() != stored:
                 uow.save_session(person.id, session.to_dict())
         if applied.erased:
             self.store.checkpoint()  # no copy of the erased rows left in the journal

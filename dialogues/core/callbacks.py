@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Literal, TypeVar, get_args, get_origin
 
@@ -30,7 +31,9 @@ Phase = Literal["lancement", "mi-parcours", "fin"]
 assert get_args(Phase) == PHASES
 
 _REGISTRY: dict[str, type[Callback]] = {}
-_FIELDS: dict[type[Callback], tuple[tuple[str, Any], ...]] = {}
+# Per kind of button, its fields in order with their converters (made once, at registration).
+_Field = tuple[str, Callable[[Any], str], Callable[[str], Any]]
+_FIELDS: dict[type[Callback], tuple[_Field, ...]] = {}
 
 C = TypeVar("C", bound="type[Callback]")
 
@@ -42,8 +45,8 @@ class Callback:
 
     def encode(self) -> str:
         parts = [self.PREFIX]
-        for name, kind in _FIELDS[type(self)]:
-            parts.append(_encode(getattr(self, name), kind, type(self), name))
+        for name, to_text, _ in _FIELDS[type(self)]:
+            parts.append(to_text(getattr(self, name)))
         data = SEPARATOR.join(parts)
         size = len(data.encode("utf-8"))
         if size > MAX_BYTES:
@@ -64,9 +67,10 @@ def callback(prefix: str) -> typing.Callable[[C], C]:
         made = dataclass(frozen=True, slots=True)(cls)
         made.PREFIX = prefix
         hints = typing.get_type_hints(made)
-        _FIELDS[made] = tuple((f.name, hints[f.name]) for f in fields(made))
-        for name, kind in _FIELDS[made]:
-            _check_kind(kind, made, name)
+        for f in fields(made):
+            _check_kind(hints[f.name], made, f.name)
+        _FIELDS[made] = tuple((f.name, _encoder(hints[f.name], made.__name__, f.name),
+                               _decoder(hints[f.name])) for f in fields(made))
         _REGISTRY[prefix] = made
         return made
 
@@ -85,8 +89,8 @@ def decode(data: str) -> Callback | None:
     if len(parts) != len(spec):
         return None
     values = {}
-    for (name, kind), part in zip(spec, parts, strict=True):
-        value = _decode(part, kind)
+    for (name, _, from_text), part in zip(spec, parts, strict=True):
+        value = from_text(part)
         if value is _INVALID:
             return None
         values[name] = value
@@ -117,35 +121,48 @@ def _optional(kind: Any) -> Any:
     return None
 
 
-def _encode(value: Any, kind: Any, cls: type, name: str) -> str:
+def _encoder(kind: Any, cls: str, name: str) -> Callable[[Any], str]:
+    """How a field of this type becomes text."""
     inner = _optional(kind)
     if inner is not None:
-        return "" if value is None else _encode(value, inner, cls, name)
+        encode_inner = _encoder(inner, cls, name)
+        return lambda value: "" if value is None else encode_inner(value)
     if kind is bool:
-        return "1" if value else "0"
+        return lambda value: "1" if value else "0"
     if kind is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise TypeError(f"{cls.__name__}.{name} must be an int, got {value!r}")
-        return str(value)
-    text = str(value)
-    if get_origin(kind) is Literal and text not in get_args(kind):
-        raise ValueError(f"{cls.__name__}.{name}: {text!r} is not one of {get_args(kind)}")
-    if not text or SEPARATOR in text:
-        raise ValueError(f"{cls.__name__}.{name}: {text!r} cannot be a callback field")
-    return text
+        def encode_int(value: Any) -> str:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"{cls}.{name} must be an int, got {value!r}")
+            return str(value)
+        return encode_int
+    allowed = get_args(kind) if get_origin(kind) is Literal else None
+
+    def encode_text(value: Any) -> str:
+        text = str(value)
+        if allowed is not None and text not in allowed:
+            raise ValueError(f"{cls}.{name}: {text!r} is not one of {allowed}")
+        if not text or SEPARATOR in text:
+            raise ValueError(f"{cls}.{name}: {text!r} cannot be a callback field")
+        return text
+    return encode_text
 
 
-def _decode(part: str, kind: Any) -> Any:
+def _decoder(kind: Any) -> Callable[[str], Any]:
+    """How a field of this type is read back; _INVALID for anything else."""
     inner = _optional(kind)
     if inner is not None:
-        return None if part == "" else _decode(part, inner)
+        decode_inner = _decoder(inner)
+        return lambda part: None if part == "" else decode_inner(part)
     if kind is bool:
-        return {"1": True, "0": False}.get(part, _INVALID)
+        return lambda part: {"1": True, "0": False}.get(part, _INVALID)
     if kind is int:
-        digits = part[1:] if part.startswith("-") else part
-        if not digits.isdigit() or not digits.isascii() or len(digits) > 18:
-            return _INVALID
-        return int(part)
+        def decode_int(part: str) -> Any:
+            digits = part[1:] if part.startswith("-") else part
+            if not digits.isdigit() or not digits.isascii() or len(digits) > 18:
+                return _INVALID
+            return int(part)
+        return decode_int
     if get_origin(kind) is Literal:
-        return part if part in get_args(kind) else _INVALID
-    return part if part else _INVALID
+        allowed = frozenset(get_args(kind))
+        return lambda part: part if part in allowed else _INVALID
+    return lambda part: part if part else _INVALID
