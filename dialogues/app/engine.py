@@ -95,6 +95,8 @@ class Engine:
             group = self.group_commands.get(event.name)
             if group is not None:
                 wanted.extend(group.needs(event))
+        elif isinstance(event, Text):
+            wanted.extend(self.onboarding.text_needs(session.form, clean(event.text)))
         return tuple(dict.fromkeys(wanted))
 
     # --- the step ---------------------------------------------------------------------------
@@ -156,6 +158,10 @@ class Engine:
             if route is not None:
                 return route.on_text(turn, text)
             turn = replace(turn, session=replace(turn.session, form=None))  # an old form kind
+        joined = self.onboarding.pasted(turn, text)
+        if joined is not None:
+            shown = self.walk.current(turn) if turn.ctx.loaded.invitation is None else None
+            return replace(joined, outgoing=(*joined.outgoing, *shown)) if shown else joined
         step = self.walk.on_text(turn, text)
         if step is not None:
             return step

@@ -7,11 +7,11 @@ read for every event; anything else only when the event declares it (core.contex
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from dialogues.core import codes
 from dialogues.core.context import (
     AllianceAnswers,
     CodeLookup,
@@ -31,8 +31,8 @@ from dialogues.core.session import Session, WalkState
 
 
 def new_invite_code() -> str:
-    """22 URL-safe characters, 128 random bits: fits a Telegram deep link (A-Za-z0-9_-)."""
-    return secrets.token_urlsafe(16)
+    """100 random bits in Crockford's base32, in groups of four (core.codes)."""
+    return codes.new_code()
 
 
 class Loader:
@@ -128,7 +128,9 @@ def _members(uow: UnitOfWork, alliance: Alliance, phase: str) -> tuple[MemberInf
 
 
 def _invitation(uow: UnitOfWork, person: Person, code: str) -> Invitation | None:
-    alliance = uow.find_by_code(code)
+    """The alliance of a typed code: as stored (a code made before), or read the new way."""
+    alliance = next((found for candidate in codes.candidates(code)
+                     if (found := uow.find_by_code(candidate)) is not None), None)
     if alliance is None:
         return None
     return Invitation(alliance, tuple(uow.organisations(alliance.id)),

@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from dialogues.content.dates import midpoint, parse_date, show_date
 from dialogues.content.markup import cut
 from dialogues.content.script import Script
-from dialogues.core import rules
+from dialogues.core import codes, rules
 from dialogues.core.context import CodeLookup, Need, Needs
 from dialogues.core.domain import ORG_KINDS
 from dialogues.core.effects import CreateAlliance, Created, JoinAlliance, Joined
@@ -25,17 +25,16 @@ from dialogues.core.step import Step, Turn
 from dialogues.onboarding.buttons import FormButton, SwitchAlliance
 from dialogues.walk.buttons import StartWalk
 
-CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
 _ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
           "join": ("org_name", "org_kind")}
 
 
 def valid_code(code: str) -> bool:
-    return 0 < len(code) <= 64 and set(code) <= CODE_CHARS
+    """A text that may be an invitation code: a stored one, or a new one typed loosely."""
+    return bool(codes.candidates(code))
 
 
-def _code_lookup(code: str) -> Needs:
+def code_lookup(code: str) -> Needs:
     code = code.strip()
     return (CodeLookup(code),) if valid_code(code) else ()
 
@@ -49,7 +48,7 @@ class Onboarding:
         self._kind_names = kinds
         self.commands = {
             "nouvelle": CommandRoute(self._cmd_new),
-            "rejoindre": CommandRoute(self._cmd_join, needs=lambda cmd: _code_lookup(cmd.arg)),
+            "rejoindre": CommandRoute(self._cmd_join, needs=lambda cmd: code_lookup(cmd.arg)),
             "alliances": CommandRoute(self._cmd_alliances, needs=needs(Need.MEMBERSHIPS)),
         }
         self.buttons = {
@@ -102,11 +101,28 @@ class Onboarding:
                           session=turn.with_session(member_id=chosen.member_id, form=None),
                           walk=None)
 
+    # --- a code typed as text ---------------------------------------------------------------
+
+    def text_needs(self, form: Form | None, text: str) -> Needs:
+        """A typed text reads the alliance of a code: at the join form's code question, and
+        when a code is pasted alone outside any form."""
+        if form is not None and form.kind == "join" and form.step == "code":
+            return code_lookup(text)
+        if form is None and codes.looks_like_code(text):
+            return code_lookup(text)
+        return ()
+
+    def pasted(self, turn: Turn, text: str) -> Step | None:
+        """A code pasted alone outside any form joins like `/rejoindre CODE`; None otherwise."""
+        if turn.session.form is not None or not codes.looks_like_code(text):
+            return None
+        return self._look_up(turn, text)
+
     # --- the forms --------------------------------------------------------------------------
 
     def _form_needs(self, form: Form) -> Needs:
         if form.kind == "join" and form.step != "code":
-            return _code_lookup(form.get("code") or "")  # checked again just before joining
+            return code_lookup(form.get("code") or "")  # checked again just before joining
         if form.kind == "new" and form.step == "mid":
             return (Need.FRESH_CODE,)
         return ()
