@@ -26,9 +26,9 @@ class Clock:
 
 
 class Chat:
-    def __init__(self, app: App, name: str) -> None:
+    def __init__(self, app: App, name: str, channel: str = "test") -> None:
         self.app = app
-        self.ref = PersonRef("test", name, name)
+        self.ref = PersonRef(channel, name, name)
         self.last: list[Outgoing] = []
 
     def _do(self, event: object) -> str:
@@ -86,7 +86,8 @@ def create_alliance(chat: Chat, name: str = "Alliance Test", org: str = "Asso A"
     chat.press("Association")
     chat.say("15/01/2027")
     chat.say("15 décembre 2027")
-    chat.press("Date médiane")
+    chat.press("Garder cette date")
+    chat.press("Oui, créer")
     for message in chat.last:
         if "/rejoindre" in message.text:
             return plain(message.text).split("/rejoindre ")[1].split(")")[0].strip()

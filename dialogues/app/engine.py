@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import time
 
 from dialogues.content.bundle import Content
 from dialogues.core import rules
@@ -49,11 +50,12 @@ def clean(text: str) -> str:
 
 
 class Engine:
-    def __init__(self, content: Content, timezone: str) -> None:
+    def __init__(self, content: Content, timezone: str, reminder_time: time = time(9, 0)
+                 ) -> None:
         charter, script = content.charter, content.script
         self.script = script
         self.walk = Walk(charter, script, content.interpreter)
-        self.onboarding = Onboarding(script, timezone)
+        self.onboarding = Onboarding(script, timezone, reminder_time)
         self.welcome = Welcome(charter, script)
         self.reminders = Reminders(script, len(charter.levers))
         self.summaries = Summaries(charter, script)

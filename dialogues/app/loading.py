@@ -60,7 +60,7 @@ class Loader:
             answers = {p: uow.latest_answers(member.id, p) for p in wanted}
         ctx = Context(now=now, timezone=alliance.timezone if alliance else self.timezone,
                       member=member, alliance=alliance, organisation=organisation, phase=phase,
-                      answers=answers, invite_link=invite_link)
+                      answers=answers, invite_link=invite_link, channel=person.channel)
         return ctx, walk
 
     def load(self, uow: UnitOfWork, person: Person, ctx: Context, needs: Needs) -> Context:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from dialogues.content.dates import DateWords
 from dialogues.content.markup import Html, esc
 from dialogues.core.domain import ORG_KINDS, PHASES, ROLES
 from dialogues.core.errors import ContentError
@@ -41,7 +42,9 @@ MESSAGES: dict[str, frozenset[str]] = {
         "new.ask_org_kind": "",
         "new.ask_start": "",
         "new.ask_end": "start",
-        "new.ask_mid": "mid",
+        "new.ask_mid": "end mid",
+        "new.confirm": "alliance start mid end",
+        "new.weekday_mismatch": "date",
         "new.bad_name": "max",
         "new.bad_date": "",
         "new.end_before_start": "start",
@@ -170,6 +173,14 @@ MESSAGES: dict[str, frozenset[str]] = {
         "deadlines.confirm_open_mid": "",
         "deadlines.confirm_open_fin": "",
         "deadlines.order": "start mid end",
+        "deadlines.check_start": "date",
+        "deadlines.check_mid": "date",
+        "deadlines.check_end": "date",
+        "deadlines.moves_start": "before after",
+        "deadlines.moves_mid": "before after",
+        "deadlines.moves_end": "before after",
+        "deadlines.open_reminders": "",
+        "terminal.no_reminders": "",
         "deadlines.saved": "",
         # reminders
         "reminder.phase.mi-parcours": "alliance phase end",
@@ -230,6 +241,8 @@ BUTTONS = (
     "new_org",
     "start_walk",
     "use_mid",
+    "create_yes",
+    "dates_again",
     "cancel",
     "summary_family",
     "summary_agenda",
@@ -247,6 +260,7 @@ BUTTONS = (
     "open_mid",
     "open_fin",
     "open_confirm",
+    "dates_yes",
     "manage",
     "member_remove",
     "member_hand",
@@ -297,6 +311,8 @@ class Script:
     buttons: Mapping[str, str]
     messages: Mapping[str, str]
     months: Mapping[str, int]  # normalised month name -> 1..12
+    dates: DateWords  # weekday and month names, to read and show dates
+
 
     def say(self, key: str, **values: object) -> str:
         """The message `key` with `values` inserted, HTML-escaped unless they are Html."""
@@ -435,7 +451,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     _exact_keys(
         raw,
         {"limits", "scale", "phases", "steps", "sequences", "org_kinds", "roles", "buttons",
-         "messages", "months"},
+         "messages", "months", "weekdays"},
         path_s,
         "",
     )
@@ -465,7 +481,16 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
         buttons={k: _text(buttons, k, path_s, "buttons") for k in BUTTONS},
         messages=_load_messages(_mapping(raw["messages"], path_s, "messages"), path_s),
         months=_load_months(raw["months"], path_s),
+        dates=DateWords(_load_weekdays(raw["weekdays"], path_s),
+                        tuple(str(names[0]) for names in raw["months"])),
     )
+
+
+def _load_weekdays(raw: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or len(raw) != 7 or not all(
+            isinstance(name, str) and name.strip() for name in raw):
+        raise _fail(path, "weekdays", "expected the 7 weekday names, Monday first")
+    return tuple(raw)
 
 
 def _load_months(raw: Any, path: str) -> dict[str, int]:

@@ -5,11 +5,11 @@ among one's alliances (/alliances). Pure: the writes are effects.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 
 from rapidfuzz import fuzz, process
 
-from dialogues.content.dates import midpoint, parse_date, show_date
+from dialogues.content.dates import Mismatch, long_date, midpoint, parse_date
 from dialogues.content.markup import cut
 from dialogues.content.script import Script
 from dialogues.core import codes, rules
@@ -25,7 +25,7 @@ from dialogues.core.step import Step, Turn
 from dialogues.onboarding.buttons import FormButton, SwitchAlliance
 from dialogues.walk.buttons import StartWalk
 
-_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
+_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid", "confirm"),
           "join": ("org_name", "org_kind")}
 
 
@@ -40,9 +40,11 @@ def code_lookup(code: str) -> Needs:
 
 
 class Onboarding:
-    def __init__(self, script: Script, timezone: str) -> None:
+    def __init__(self, script: Script, timezone: str, reminder_time: time = time(9, 0)
+                 ) -> None:
         self.s = script
         self.tz = timezone
+        self.reminder_time = reminder_time
         kinds = {normalize(label): kind for kind, label in script.org_kinds.items()}
         kinds.update({normalize(kind): kind for kind in ORG_KINDS})
         self._kind_names = kinds
@@ -123,7 +125,7 @@ class Onboarding:
     def _form_needs(self, form: Form) -> Needs:
         if form.kind == "join" and form.step != "code":
             return code_lookup(form.get("code") or "")  # checked again just before joining
-        if form.kind == "new" and form.step == "mid":
+        if form.kind == "new" and form.step == "confirm":
             return (Need.FRESH_CODE,)
         return ()
 
@@ -148,10 +150,18 @@ class Onboarding:
             return (Outgoing(s.say("new.ask_end", start=self._shown(form, "start")),
                              self._cancel_row(form)),)
         if step == "mid":
-            mid = midpoint(self._when(form, "start"), self._when(form, "end"))
-            use_mid = FormButton("new", "mid", mid.date().isoformat())
+            mid = self._midpoint(form)
+            use_mid = FormButton("new", "mid", "middle")
             buttons = ((use_mid.button(s.button("use_mid")),), *self._cancel_row(form))
-            return (Outgoing(s.say("new.ask_mid", mid=show_date(mid)), buttons),)
+            return (Outgoing(s.say("new.ask_mid", end=self._shown(form, "end"),
+                                   mid=long_date(mid, s.dates)), buttons),)
+        if step == "confirm":
+            yes = FormButton("new", "confirm", "yes").button(s.button("create_yes"))
+            again = FormButton("new", "confirm", "dates").button(s.button("dates_again"))
+            return (Outgoing(s.say("new.confirm", alliance=form.get("name") or "",
+                                   start=self._shown(form, "start"),
+                                   mid=self._shown(form, "mid"), end=self._shown(form, "end")),
+                             ((yes,), (again,), *self._cancel_row(form))),)
         key = {"name": "new.ask_name", "org_name": "new.ask_org_name", "start": "new.ask_start",
                "code": "join.ask_code"}.get(step)
         if key is None:
@@ -180,6 +190,8 @@ class Onboarding:
             return self._chose_kind(turn, form, kind)
         if step in ("start", "end", "mid"):
             return self._on_date(turn, form, step, text)
+        if step == "confirm" and normalize(text) in ("oui", "ok", "d accord", "oui creer"):
+            return self._create(turn, form)
         return turn.reply(*self.prompt(form))
 
     def _on_button(self, turn: Turn, data: FormButton) -> Step | None:
@@ -198,8 +210,12 @@ class Onboarding:
             if value in {org_id for org_id, _ in form.choices}:
                 return self._join(turn, form, organisation_id=int(value))
             return None
-        if data.step == "mid":
-            return self._on_date(turn, form, "mid", value)  # an ISO date is a typed format too
+        if data.step == "mid" and value == "middle":
+            return self._dated(turn, form, "mid", self._midpoint(form))
+        if data.step == "confirm" and value == "yes":
+            return self._create(turn, form)
+        if data.step == "confirm" and value == "dates":
+            return self._next(turn, replace(form, step="start"))
         return None
 
     # --- the outcomes of the writes ---------------------------------------------------------
@@ -247,29 +263,34 @@ class Onboarding:
         return self._next(turn, form.with_value("org_kind", kind, "start"))
 
     def _on_date(self, turn: Turn, form: Form, step: str, text: str) -> Step:
-        moment = parse_date(text, self.tz, self.s.months)
+        moment = parse_date(text, self.tz, turn.ctx.now, self.s.dates)
+        if isinstance(moment, Mismatch):
+            return self._again(turn, form, "new.weekday_mismatch",
+                               date=long_date(datetime.combine(moment.day, time(0, 0)),
+                                              self.s.dates))
         if moment is None:
             return self._again(turn, form, "new.bad_date")
+        return self._dated(turn, form, step, moment)
+
+    def _dated(self, turn: Turn, form: Form, step: str, moment: datetime) -> Step:
         if step == "end" and moment <= self._when(form, "start"):
             return self._again(turn, form, "new.end_before_start",
                                start=self._shown(form, "start"))
-        if step == "mid":
-            start, end = self._when(form, "start"), self._when(form, "end")
-            if not start < moment < end:
-                return self._again(turn, form, "new.mid_out_of_range", start=show_date(start),
-                                   end=show_date(end))
-        form = form.with_value(step, moment.isoformat(), _after("new", step))
-        if step != "mid":
-            return self._next(turn, form)
+        if step == "mid" and not self._when(form, "start") < moment < self._when(form, "end"):
+            return self._again(turn, form, "new.mid_out_of_range",
+                               start=self._shown(form, "start"), end=self._shown(form, "end"))
+        return self._next(turn, form.with_value(step, moment.isoformat(), _after("new", step)))
+
+    def _create(self, turn: Turn, form: Form) -> Step:
         code = turn.ctx.loaded.fresh_code
-        assert code is not None, "the mid step declares Need.FRESH_CODE"
+        assert code is not None, "the confirm step declares Need.FRESH_CODE"
         effect = CreateAlliance(
             name=form.get("name") or "",
             organisation_name=form.get("org_name") or "",
             organisation_kind=form.get("org_kind") or "autre",
             start_at=self._when(form, "start"),
             end_at=self._when(form, "end"),
-            mid_at=moment,
+            mid_at=self._when(form, "mid"),
             code=code,
         )
         return turn.reply(effects=(effect,), session=turn.with_session(
@@ -320,7 +341,12 @@ class Onboarding:
         return datetime.fromisoformat(form.get(key) or "")
 
     def _shown(self, form: Form, key: str) -> str:
-        return show_date(self._when(form, key))
+        return long_date(self._when(form, key), self.s.dates)
+
+    def _midpoint(self, form: Form) -> datetime:
+        """The default point d'étape: the middle day, at the reminders' time of day."""
+        return midpoint(self._when(form, "start"), self._when(form, "end"), self.reminder_time,
+                        self.tz)
 
     def _kind_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
         buttons = [FormButton(form.kind, form.step, k).button(self.s.org_kinds[k])  # type: ignore[arg-type]

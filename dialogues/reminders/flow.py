@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogues.content.dates import show_date
+from dialogues.content.dates import long_date
 from dialogues.content.markup import Html
 from dialogues.content.script import Script
 from dialogues.core.context import Need
@@ -32,7 +32,7 @@ class Reminders:
         s = self.s
         text = s.say(f"reminder.phase.{phase}", alliance=alliance.name,
                      phase=s.phases[phase].label,
-                     end=show_date(alliance.end_at, alliance.timezone))
+                     end=long_date(alliance.end_at, self.s.dates, alliance.timezone))
         return Outgoing(text, ((StartWalk(member.id).button(s.button("reevaluate")),),))
 
     def nudge(self, alliance: Alliance, member: Member, phase: str, answered: int) -> Outgoing:

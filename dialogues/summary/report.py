@@ -6,7 +6,7 @@ import os
 from datetime import datetime
 
 from dialogues.content.charter import Charter
-from dialogues.content.dates import show_date
+from dialogues.content.dates import long_date
 from dialogues.content.markup import plain_text
 from dialogues.content.script import Script
 from dialogues.core.domain import Alliance, Organisation
@@ -66,9 +66,10 @@ class Report:
         phase = s.phases[summary.phase].label
         heading(self.t("report.title", alliance=alliance.name), 16)
         para(self.t("report.subtitle", charter=self.charter.title, phase=phase,
-                    date=show_date(now, tz)))
-        para(self.t("report.dates", start=show_date(alliance.start_at, tz),
-                    mid=show_date(alliance.mid_at, tz), end=show_date(alliance.end_at, tz)))
+                    date=long_date(now, s.dates, tz)))
+        para(self.t("report.dates", start=long_date(alliance.start_at, s.dates, tz),
+                    mid=long_date(alliance.mid_at, s.dates, tz),
+                    end=long_date(alliance.end_at, s.dates, tz)))
         doc.ln(3)
 
         heading(self.t("report.partners"))

@@ -417,8 +417,9 @@ async def create_alliance(person: Person, name: str, organisation: str,
     assert "(3/6)" in await person.say(organisation)
     assert "(4/6)" in await person.press(kind)
     assert "(5/6)" in await person.say(start)
-    assert "Date médiane" in await person.say(end)
-    reply = await person.press("Date médiane")
+    assert "Garder cette date" in await person.say(end)
+    assert "Je récapitule" in await person.press("Garder cette date")
+    reply = await person.press("Oui, créer")
     assert "est créée" in reply, reply.text
     link = INVITE.search(reply.text)
     assert link is not None, reply.text

@@ -213,7 +213,7 @@ def test_retention_warns_then_deletes(world):
     clock.now = datetime(2029, 11, 20, 9, 0, tzinfo=UTC)  # 15/12/2029 is 24 months after the end
     notices = app.retention.run()
     assert [n.chat for n in notices] == ["alice"]
-    assert "15/12/2029" in notices[0].message.text
+    assert "samedi 15 décembre 2029" in notices[0].message.text
     assert app.retention.run() == [], "warned once"
     clock.now = datetime(2029, 12, 16, 9, 0, tzinfo=UTC)
     app.retention.run()

@@ -62,7 +62,9 @@ def test_creation_refuses_bad_dates_and_keeps_asking(store, alice):
     assert "après le début" in alice.say("01/01/2027")
     alice.say("15/01/2028")
     assert "entre le" in alice.say("01/03/2030")
-    alice.say("1er juillet 2027")
+    assert "le jeudi 1er juillet 2027" in alice.say("1er juillet 2027")  # confirmed in full
+    assert not store.data.alliances
+    alice.say("oui")
     (alliance,) = store.data.alliances.values()
     assert alliance.start_at.hour == 14 and alliance.start_at.minute == 30
     assert alliance.mid_at.month == 7

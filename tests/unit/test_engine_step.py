@@ -175,12 +175,20 @@ CASES = [
          shows=("Bienvenue", "Mairie du Port"),
          check=lambda s: s.session == Session(member_id=12) and isinstance(
              decode(s.outgoing[-1].buttons[0][0].data), StartWalk)),
-    Case("the proposed mid-point creates the alliance with a fresh code",
-         Press(FormButton("new", "mid", (NOW + timedelta(days=150)).date().isoformat()).encode()),
+    Case("the proposed mid-point is the middle day at the reminders' time, confirmed in full",
+         Press(FormButton("new", "mid", "middle").encode()),
+         context=ctx(member=None), session=Session(form=NEW_FORM),
+         shows=("point d’étape : le jeudi 1er juillet 2027 à 9\u00a0h", "Je la crée"),
+         check=lambda s: s.effects == () and s.session.form is not None
+         and s.session.form.step == "confirm"),
+    Case("« Oui, créer » creates the alliance with a fresh code",
+         Press(FormButton("new", "confirm", "yes").encode()),
          context=ctx(member=None, loaded=Loaded(fresh_code="FRESH")),
-         session=Session(form=NEW_FORM),
+         session=Session(form=replace(NEW_FORM, step="confirm", values=(
+             *NEW_FORM.values, ("mid", datetime(2027, 7, 1, 7, tzinfo=UTC).isoformat())))),
          check=lambda s: [type(e) for e in s.effects] == [CreateAlliance]
-         and s.effects[0].code == "FRESH" and s.effects[0].name == "Alliance Neuve"),
+         and s.effects[0].code == "FRESH" and s.effects[0].name == "Alliance Neuve"
+         and s.effects[0].mid_at == datetime(2027, 7, 1, 7, tzinfo=UTC)),
     # --- the coordination ---
     Case("a coordinator removes a partner after « Oui »",
          Press(MemberButton(ALICE.id, BOB.id, "remove", True).encode()),
@@ -274,7 +282,10 @@ def test_engine_step(case: Case) -> None:
     (Session(), Press("garbage"), ()),
     (Session(), GroupCommand(-5, "synthese"), (GroupLookup(-5),)),
     (Session(form=JOIN_FORM), Text("Mairie"), (CodeLookup("CODE-PORT"),)),
-    (Session(form=NEW_FORM), Text("01/06/2027"), (Need.FRESH_CODE,)),
+    (Session(form=NEW_FORM), Text("01/06/2027"), ()),
+    (Session(form=replace(NEW_FORM, step="confirm")), Text("oui"), (Need.FRESH_CODE,)),
+    (Session(), Text("7k3m q9tx ab12 cdef ghjk"), (CodeLookup("7k3m q9tx ab12 cdef ghjk"),)),
+    (Session(member_id=ALICE.id), Text("engagé"), ()),
 ])
 def test_what_an_event_reads_is_declared_before_the_step(session, event, wanted):
     assert ENGINE.needs(session, event) == wanted

@@ -61,7 +61,7 @@ STEP_KINDS = {lever.id: [s.kind for s in SCRIPT.sequences[CHARTER.family(lever.f
 ALLOWED_TAGS = frozenset({"b", "i", "code", "a", "u", "s", "pre"})
 ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 FORM_STEPS = {  # the steps a form may rest in between two events
-    "new": {"name", "org_name", "org_kind", "start", "end", "mid"},
+    "new": {"name", "org_name", "org_kind", "start", "end", "mid", "confirm"},
     "join": {"code", "org_choice", "org_name", "org_kind"},
 }
 CODE = "<the alliance's invitation code>"  # placeholder, replaced while running
@@ -244,7 +244,8 @@ class World:
         self.press_label(0, "Association")
         self.do(0, Text("15/01/2027"))
         self.do(0, Text("15 décembre 2027"))
-        out = self.press_label(0, "Date médiane")
+        self.press_label(0, "Garder cette date")
+        out = self.press_label(0, "Oui, créer")
         created = next(m.text for m in out if "/rejoindre" in m.text)
         self.code = plain(created).split("/rejoindre ")[1].split(")")[0].strip()
         for i in range(1, self.n_people):
