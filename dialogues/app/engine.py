@@ -170,12 +170,18 @@ class Engine:
         return turn.reply(*self.current(turn))
 
     def _cancel(self, turn: Turn) -> Step:
+        """Drop the form or question in progress; during a walk, show its question again."""
         walk = turn.walk
         had = turn.session.form is not None or (walk is not None and walk.pending is not None)
         walk = replace(walk, pending=None) if walk is not None else None
+        session = turn.with_session(form=None)
+        after = replace(turn, session=session, walk=walk)
+        key = "cancelled" if had else "walk.cancel_nothing"
+        shown = self.walk.current(after, self.script.say(key))
+        if shown is not None:
+            return turn.reply(*shown, session=session, walk=walk)
         key = "cancelled" if had else "nothing_to_cancel"
-        return turn.reply(Outgoing(self.script.say(key)), session=turn.with_session(form=None),
-                          walk=walk)
+        return turn.reply(Outgoing(self.script.say(key)), session=session, walk=walk)
 
     def current(self, turn: Turn) -> tuple[Outgoing, ...]:
         """What the person should see to go on from here."""

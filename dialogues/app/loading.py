@@ -24,8 +24,8 @@ from dialogues.core.context import (
     Need,
     Needs,
 )
-from dialogues.core.domain import Alliance, Member, Person
-from dialogues.core.phases import current_phase, previous_phase
+from dialogues.core.domain import PHASES, Alliance, Member, Person
+from dialogues.core.phases import current_phase
 from dialogues.core.ports import UnitOfWork
 from dialogues.core.session import Session, WalkState
 
@@ -54,9 +54,9 @@ class Loader:
         walk = WalkState.from_dict(uow.load_walk(member.id)) if member else None
         answers = {}
         if member is not None:
-            # The walk's phase and the current one, each with the phase before it.
+            # The walk's phase and the current one, each with the phases before it.
             wanted = {p for ph in (phase, walk.phase if walk else None) if ph
-                      for p in (ph, previous_phase(ph)) if p}
+                      for p in PHASES[:PHASES.index(ph) + 1]}
             answers = {p: uow.latest_answers(member.id, p) for p in wanted}
         ctx = Context(now=now, timezone=alliance.timezone if alliance else self.timezone,
                       member=member, alliance=alliance, organisation=organisation, phase=phase,

@@ -29,9 +29,10 @@ __all__ = [
     "normalize",
 ]
 
-Kind = Literal["level", "unknown", "nav", "text", "empty"]
+Kind = Literal["level", "unknown", "keep", "nav", "text", "empty"]
 Role = Literal["reading", "filler", "negation", "hedge", "ordinary"]
-Question = Literal["scale", "free_text", "confirmation"]
+# scale_again: the scale question of a lever answered in an earlier phase (« pareil » keeps it).
+Question = Literal["scale", "scale_again", "free_text", "confirmation"]
 
 NAV_NAMES: Final = ("next", "skip", "back", "pause", "resume", "help", "summary", "yes", "no")
 LEVELS: Final = (1, 2, 3, 4)
@@ -50,7 +51,7 @@ _CONFIRMATION_NAVS: Final = frozenset({"yes", "no"})
 # Segment roles that make a message unsure whatever else it says.
 _REFUSED: Final = frozenset({"negation", "ordinary", "number"})
 _SECTIONS: Final = ("levels", "unknown", "nav", "fillers", "negations", "numbers", "levers")
-_OPTIONAL_SECTIONS: Final = ("hedges", "ordinary_words", "lever_stopwords")
+_OPTIONAL_SECTIONS: Final = ("hedges", "ordinary_words", "lever_stopwords", "keep")
 _LEVER_ID: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # « 3/4 », « 3 sur 4 » mean level 3 of the four-level scale.
@@ -78,6 +79,7 @@ class Reading:
 EMPTY: Final = Reading("empty")
 TEXT: Final = Reading("text")
 DONT_KNOW: Final = Reading("unknown")
+KEEP: Final = Reading("keep")
 YES: Final = Reading("nav", nav="yes")
 NO: Final = Reading("nav", nav="no")
 LEVEL_ONE: Final = Reading("level", level=1)
@@ -158,6 +160,8 @@ class _Loader:
         for level, words in self.numbered(data["levels"], "levels").items():
             self.add_all(words, f"levels.{level}", "reading", Reading("level", level=level))
         self.add_all(self.words(data["unknown"], "unknown"), "unknown", "reading", DONT_KNOW)
+        if "keep" in data:
+            self.add_all(self.words(data["keep"], "keep"), "keep", "reading", KEEP)
         nav = self.mapping(data["nav"], "nav")
         for name in nav:
             if name not in NAV_NAMES:
@@ -327,6 +331,11 @@ class Interpreter:
     def read_scale(self, text: str) -> Reading:
         """At the scale question: level, unknown, nav (yes/no included), "text" or "empty"."""
         return self._read(text, "scale")
+
+    def read_scale_again(self, text: str) -> Reading:
+        """At the scale question of a lever answered in an earlier phase: as read_scale, and
+        "keep" for « pareil », « idem », « inchangé », « oui »…"""
+        return self._read(text, "scale_again")
 
     def read_free_text(self, text: str) -> Reading:
         """At a free-text question: "nav" only when the whole message is a nav word."""
@@ -582,8 +591,12 @@ def _accept(reading: Reading | None, context: Question, symbol: bool) -> Reading
     """Keep only the readings that make sense for the question being asked."""
     if reading is None:
         return TEXT
+    if context == "scale_again":
+        if reading == YES:
+            return KEEP  # « oui », « 👍 »: still the same
+        return TEXT if reading == NO else reading
     if context == "scale":
-        return reading
+        return EMPTY if reading == KEEP else reading
     wanted = _FREE_TEXT_NAVS if context == "free_text" else _CONFIRMATION_NAVS
     if reading.kind == "nav" and reading.nav in wanted:
         return reading

@@ -82,7 +82,16 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.paused": "",
         "walk.still_paused": "",
         "walk.resumed": "",
-        "walk.started": "phase alliance",
+        "walk.started": "phase alliance levels",
+        "walk.started_again": "phase alliance levels",
+        "walk.levels": "",
+        "walk.previous_text": "label text",
+        "walk.note_offer": "text",
+        "walk.lever_kept": "number title answer",
+        "walk.gaps": "count levers",
+        "walk.gaps_start": "count",
+        "walk.confirm_keep": "old during new",
+        "walk.cancel_nothing": "",
         "walk.done": "phase answered total",
         "walk.done_hint": "",
         "walk.recap_title": "phase alliance organisation",
@@ -231,6 +240,9 @@ MESSAGES: dict[str, frozenset[str]] = {
 }
 
 BUTTONS = (
+    "same",
+    "note",
+    "gaps",
     "skip",
     "back",
     "pause",
@@ -286,15 +298,32 @@ class StepDef:
     field: str | None
     ask: Mapping[str, str]  # phase -> question
     hint: str
-    label: str  # short name of the stored text, for recaps
+    # phase -> short name of the text stored, for recaps: it follows the question asked then
+    label: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseDef:
     id: str
-    label: str
-    during: str  # « Au lancement », to show an earlier answer
+    label: str  # « Mi-parcours »: a title or a button
+    name: str  # « mi-parcours »: inside a sentence
+    during: str  # « au lancement », to show an earlier answer
     previous: str | None
+
+
+class _Formatter(string.Formatter):
+    """str.format, plus plurals: « {n:|levier|# leviers} » gives « 1 levier », « 3 leviers »
+    (French: 0 and 1 take the singular; # stands for the number)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("|"):
+            one, _, many = format_spec[1:].partition("|")
+            number = int(str(value))
+            return (one if abs(number) < 2 else many).replace("#", str(number))
+        return super().format_field(value, format_spec)
+
+
+FORMATTER = _Formatter()
 
 
 @dataclass(frozen=True)
@@ -317,13 +346,14 @@ class Script:
     def say(self, key: str, **values: object) -> str:
         """The message `key` with `values` inserted, HTML-escaped unless they are Html."""
         safe = {k: v if isinstance(v, Html) else esc(str(v)) for k, v in values.items()}
-        return self.messages[key].format(**safe)
+        return FORMATTER.format(self.messages[key], **safe)
 
     def position_label(self, position: int | None) -> str:
         return self.unknown_label if position is None else self.levels[position]
 
-    def button(self, key: str) -> str:
-        return self.buttons[key]
+    def button(self, key: str, **values: object) -> str:
+        """A button's label (plain text, not HTML), with `values` inserted."""
+        return FORMATTER.format(self.buttons[key], **values) if values else self.buttons[key]
 
 
 def _fail(path: str, key: str, problem: str) -> ContentError:
@@ -353,7 +383,14 @@ def _exact_keys(data: Mapping[str, Any], expected: set[str], path: str, key: str
 
 
 def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    """The placeholder names of a template; ValueError on a format spec other than a plural."""
+    names = set()
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name:
+            names.add(name)
+        if spec and not (spec.startswith("|") and spec.count("|") == 2):
+            raise ValueError(f"{{{name}:{spec}}}: the only format is a plural, {{n:|one|many}}")
+    return names
 
 
 def _load_messages(raw: Mapping[str, Any], path: str) -> dict[str, str]:
@@ -384,13 +421,15 @@ def _load_steps(raw: Mapping[str, Any], path: str) -> dict[str, StepDef]:
             raise _fail(path, f"{key}.field", f"must be one of {', '.join(TEXT_FIELDS)}")
         ask = _mapping(body.get("ask"), path, f"{key}.ask")
         _exact_keys(ask, set(PHASES), path, f"{key}.ask")
+        labels = _mapping(body.get("label"), path, f"{key}.label")
+        _exact_keys(labels, set(PHASES), path, f"{key}.label")
         steps[str(step_id)] = StepDef(
             id=str(step_id),
             kind=kind,
             field=field if kind == "text" else None,
             ask={phase: _text(ask, phase, path, f"{key}.ask") for phase in PHASES},
             hint=_text(body, "hint", path, key),
-            label=_text(body, "label", path, key),
+            label={phase: _text(labels, phase, path, f"{key}.label") for phase in PHASES},
         )
     return steps
 
@@ -427,6 +466,7 @@ def _load_phases(raw: Mapping[str, Any], path: str) -> dict[str, PhaseDef]:
             raise _fail(path, f"phases.{phase}.previous", f"unknown phase {previous!r}")
         key = f"phases.{phase}"
         phases[phase] = PhaseDef(phase, _text(body, "label", path, key),
+                                 _text(body, "name", path, key),
                                  _text(body, "during", path, key), previous)
     return phases
 

@@ -115,7 +115,8 @@ class Report:
                                          before=s.position_label(c.before),
                                          after=s.position_label(c.after)))
                         for c in item.changes)), 9)
-                labels = {st.field: st.label for seq in s.sequences.values() for st in seq
+                labels = {st.field: st.label[summary.phase] for seq in s.sequences.values()
+                          for st in seq
                           if st.field}
                 for text in item.texts:
                     para(self.t("report.text", organisation=text.organisation,

@@ -127,7 +127,8 @@ class SummaryView:
         family = self.charter.families[index]
         lines = [s.say("summary.texts_title", family=family.title,
                        phase=s.phases[summary.phase].label)]
-        labels = {step.field: step.label for seq in s.sequences.values() for step in seq
+        labels = {step.field: step.label[summary.phase] for seq in s.sequences.values()
+                  for step in seq
                   if step.field}
         found = False
         for item in self._levers_of(summary, family):

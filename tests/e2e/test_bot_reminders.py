@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from dialogues.content.dates import long_date
+from dialogues.content.script import load_script
 from storage import open_store
 from tests.e2e.bot_process import BotClock, BotProcess, Person, World, create_alliance, join
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
@@ -64,6 +66,11 @@ def away_from_midnight(clock: BotClock) -> None:
 
 def typed(moment: datetime) -> str:
     return moment.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def in_full(moment: datetime) -> str:
+    """How the bot shows a date: « jeudi 1er juillet 2027 à 9 h 30 »."""
+    return long_date(moment, load_script().dates, "Europe/Paris")
 
 
 def minute_after(moment: datetime) -> datetime:
@@ -149,8 +156,9 @@ async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_rest
     assert "Nouvelle date du point d’étape" in await alice.press("Changer le point d’étape")
     due = about_to_strike(clock)
     before = {alice.name: mark(alice), bob.name: mark(bob)}
-    reply = await alice.say(typed(due))
-    assert "C’est enregistré" in reply and f"(mi-parcours) : {typed(due)}" in reply, reply.text
+    assert f"le {in_full(due)}. C’est bien ça" in await alice.say(typed(due))
+    reply = await alice.press("Oui, enregistrer")
+    assert "C’est enregistré" in reply and f"(mi-parcours) : {in_full(due)}" in reply, reply.text
 
     to_bob = await reminder(world, bob, before[bob.name], MID_COURSE)
     to_alice = await reminder(world, alice, before[alice.name], MID_COURSE)
@@ -166,7 +174,7 @@ async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_rest
     assert all(due_at == due and sent_at >= due for due_at, sent_at in sent.values()), sent
 
     reply = await bob.press(REEVALUATE, message=to_bob)
-    assert "Levier 1/21" in reply.last.content and "Mi-parcours" in reply.text, reply.text
+    assert "Levier 1/21" in reply.last.content and "phase mi-parcours" in reply.text, reply.text
 
     counts = {p.name: len(p.chat) for p in (alice, bob)}
     for restart in (world.stop_bot, world.kill_bot):  # SIGTERM, then kill -9
@@ -194,7 +202,7 @@ async def test_opening_the_mid_course_now_reminds_each_member_at_once(world: Wor
             in to_alice.content)
 
     reply = await alice.press(REEVALUATE, message=to_alice)
-    assert "Levier 1/21" in reply.last.content and "Mi-parcours" in reply.text, reply.text
+    assert "Levier 1/21" in reply.last.content and "phase mi-parcours" in reply.text, reply.text
     assert len(since(bob, before[bob.name], MID_COURSE)) == 1
     await world.settled()
 
@@ -206,7 +214,8 @@ async def test_a_reminder_due_while_the_bot_was_stopped_arrives_once_and_late(wo
     await alice.press("Changer le point d’étape")
     away_from_midnight(clock)
     due = minute_after(clock.now() + timedelta(minutes=1))  # one to two minutes ahead
-    assert "C’est enregistré" in await alice.say(typed(due))
+    assert "C’est bien ça" in await alice.say(typed(due))
+    assert "C’est enregistré" in await alice.press("Oui, enregistrer")
     before = {alice.name: mark(alice), bob.name: mark(bob)}
 
     await world.stop_bot()  # long before it falls due: nothing was sent

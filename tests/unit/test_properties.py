@@ -398,12 +398,16 @@ def check_walk(raw: dict[str, Any]) -> None:
     lever = LEVERS[walk.index]
     assert 0 <= walk.step < STEP_COUNT[lever.id], f"step out of {lever.id}'s sequence: {raw}"
     kind = STEP_KINDS[lever.id][walk.step]
-    if walk.draft is not None:
-        assert kind == "position" and 0 < len(walk.draft) <= TEXT_MAX, raw
+    assert all(0 <= i <= TOTAL for i in walk.queue), raw
+    if walk.draft is not None:  # typed at the scale, offered at the lever's first text step
+        assert walk.step in (0, 1) and 0 < len(walk.draft) <= TEXT_MAX, raw
     if walk.pending is not None:
         assert not walk.paused, f"paused with a pending confirmation: {raw}"
-        assert walk.pending.kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
-        if kind == "position":
+        pending_kind = "position" if walk.pending.kind == "keep" else walk.pending.kind
+        assert pending_kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
+        if walk.pending.kind == "keep":
+            pass
+        elif kind == "position":
             assert walk.pending.position in (DONT_KNOW, *POSITIONS), raw
         else:
             assert walk.pending.text and len(walk.pending.text) <= TEXT_MAX, raw

@@ -105,7 +105,7 @@ def test_the_reminder_button_starts_the_re_evaluation(world):
     delivery = next(d for d in deliver_due(app) if d.chat == "bob")
     phase_message = next(m for m in delivery.messages if m.buttons)
     bob.press_data(phase_message.buttons[0][0].data)
-    assert "Mi-parcours" in bob.text and "Levier 1/21" in bob.text
+    assert "phase mi-parcours" in bob.text and "Levier 1/21" in bob.text
 
 
 def test_nudges_stop_after_finishing_or_on_request(world):

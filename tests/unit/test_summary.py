@@ -229,7 +229,7 @@ def test_my_answers_show_what_changed(pair):
     alice.cmd("charte")
     alice.press("Ancré")
     text = alice.cmd("mes_reponses")
-    assert "1. Respect et confiance : Ancré (Au lancement : Engagé)" in text
+    assert "1. Respect et confiance : Ancré (au lancement : Engagé)" in text
 
 
 def test_export_sends_a_csv_and_a_pdf_report(pair):
