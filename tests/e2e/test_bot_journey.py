@@ -33,7 +33,7 @@ async def test_create_then_join_by_deep_link_and_by_code(world: World):
 
     bob = world.person("Bob")
     joined = await bob.command("/start", code)  # what the invitation link sends
-    assert f"Vous rejoignez l’alliance {HOSTILE}" in joined
+    assert f"Vous rejoignez l’alliance « {HOSTILE} »" in joined
     assert [label for label, _ in joined.last.buttons][:2] == ["Asso A", "Une autre organisation"]
     await join(bob, code, "Mairie B", deep_link=True)
     assert f"Bienvenue dans l’alliance {HOSTILE}, au titre de Mairie B" in bob.last
