@@ -307,8 +307,9 @@ class Walk:
 
     def _on_confirmation_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         reading: Reading = self.read.read_confirmation(text)
-        if reading.kind == "nav" and reading.nav in ("yes", "no"):
-            return self._confirm(walk, reading.nav, who, pressed=False)
+        if reading.kind == "nav" and reading.nav in ("yes", "no", "cancel"):
+            answer = "no" if reading.nav == "cancel" else reading.nav
+            return self._confirm(walk, answer, who, pressed=False)
         with_append = walk.pending is not None and walk.pending.kind == "text"
         ask = self.p.confirm(walk, who, self.s.say("walk.type_or_press"), with_append)
         return Moved(walk, (ask,))
@@ -441,6 +442,8 @@ class Walk:
             return Moved(walk, (self.p.paused(walk, who, "walk.paused", pressed),))
         if nav == "help":
             return Moved(walk, (Outgoing(s.say("help_walk")), *self.prompt(walk, who)))
+        if nav == "cancel":  # « annuler » typed: nothing to cancel in a question
+            return self._again(walk, who, "walk.cancel_nothing")
         if nav == "summary":
             return Moved(walk, (*self.p.recap(walk, who), *self.prompt(walk, who)))
         if nav == "back":

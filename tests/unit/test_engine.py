@@ -158,7 +158,7 @@ def test_a_sentence_at_the_scale_is_kept_as_a_note_and_offered_as_the_condition(
 
 def test_a_note_not_kept_is_not_stored(store, alice):
     started(alice)
-    alice.say("on en parle en interne")
+    alice.say("le conseil d’administration doit d’abord valider")
     alice.press("Engagé")
     alice.say("Si le conseil d'administration suit")
     assert answers(store)[-1].comment == "Si le conseil d'administration suit"
