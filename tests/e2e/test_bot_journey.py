@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from storage import open_store
 from tests.e2e.bot_process import INVITE, Person, World, create_alliance, join, run_cli
@@ -130,7 +133,7 @@ async def test_two_partners_walk_the_21_levers_and_export_shows_their_answers(wo
     await join(bob, code, "Mairie du Port")
 
     by_alice = await walk_with_buttons(alice)
-    by_bob = await walk_by_typing(bob)
+    by_bob = by_bob_given = await walk_by_typing(bob)
 
     result = run_cli(world.bot.db_path, "export", "--alliance", "Alliance du Port")
     assert result.returncode == 0, result.stderr
@@ -164,11 +167,32 @@ async def test_two_partners_walk_the_21_levers_and_export_shows_their_answers(wo
     assert "Synthèse — Lancement" in summary.text and summary.last.buttons
     section = await alice.press("À discuter")
     assert section.edited is not None and "À discuter en priorité" in section.edited.content
+    photos = sum(1 for m in alice.chat if m.photo is not None)
+    back = await alice.press("⬅ Synthèse", message=section.edited)
+    # Back to the headline by editing the same message: no new message, no chart again.
+    assert back.edited is not None and back.messages == []
+    assert "Synthèse — Lancement" in back.edited.content
+    assert sum(1 for m in alice.chat if m.photo is not None) == photos
 
     files = await alice.command("/export")  # the same answers, as files in the chat
     documents = {m.document.filename.rsplit(".", 1)[1]: m.document.data
                  for m in files.messages if m.document is not None}
-    assert set(documents) == {"csv", "pdf"} and documents["pdf"].startswith(b"%PDF")
-    sheet = list(csv.DictReader(io.StringIO(documents["csv"].decode("utf-8-sig"))))
-    assert len(sheet) == 42 and {r["member"] for r in sheet} >= {alice.name, bob.name}
+    assert set(documents) == {"xlsx", "pdf"} and documents["pdf"].startswith(b"%PDF")
+    book = load_workbook(io.BytesIO(documents["xlsx"]))  # read back with openpyxl
+    assert book.sheetnames == ["Réponses", "Synthèse Lancement"]
+    header, *answers = list(book["Réponses"].iter_rows(values_only=True))
+    assert header[:3] == ("Alliance", "Organisation", "Membre") and header[-1] == "Répondu le"
+    assert len(answers) == 42 and {r[2] for r in answers} >= {alice.name, bob.name}
+    by_bob = {r[5]: r for r in answers if r[2] == bob.name}  # lever number -> row
+    for number, (level, *texts) in by_bob_given.items():
+        assert by_bob[number][9] == LEVELS[level], number
+        assert by_bob[number][8] == level, number
+        shown = [t or None for t in texts]  # « Passer »: an empty cell
+        assert list(by_bob[number][11:14]) == (
+            [shown[0], None, None] if number <= 14 else [None, *shown]), number
+    assert all(isinstance(r[-1], datetime) and r[-1].tzinfo is None for r in answers)
+    local = datetime.now(ZoneInfo("Europe/Paris")).replace(tzinfo=None)
+    assert all(abs((local - r[-1]).total_seconds()) < 3600 for r in answers)  # local times
+    levers = list(book["Synthèse Lancement"].iter_rows(values_only=True))
+    assert levers[0][-2:] == ("Asso du Port", "Mairie du Port") and len(levers) == 22
     await world.settled()

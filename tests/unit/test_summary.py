@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -232,7 +233,16 @@ def test_my_answers_show_what_changed(pair):
     assert "1. Respect et confiance : Ancré (au lancement : Engagé)" in text
 
 
-def test_export_sends_a_csv_and_a_pdf_report(pair):
+def read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())  # the lines wrap where the page ends
+
+
+def test_export_sends_a_pdf_report_and_a_spreadsheet_made_for_french_offices(pair):
+    from openpyxl import load_workbook
+
     app, alice, bob = pair
     alice.cmd("charte")
     alice.press("Ancré")
@@ -240,12 +250,46 @@ def test_export_sends_a_csv_and_a_pdf_report(pair):
     bob.cmd("charte")
     bob.press("À découvrir")
     bob.cmd("export")
-    csv_doc, pdf_doc = (m.attachment for m in bob.last)
-    assert csv_doc.filename == "charte-alliance-test.csv"
-    text = csv_doc.data.decode("utf-8-sig")
-    assert "Asso A" in text and "Mairie B" in text
-    assert "Des réunions <mensuelles> & ouvertes" in text
+    pdf_doc, xlsx_doc = (m.attachment for m in bob.last)
     assert pdf_doc.filename.endswith(".pdf") and pdf_doc.data.startswith(b"%PDF-")
+    assert xlsx_doc.filename == "charte-alliance-test.xlsx"
+    assert not any(m.attachment.filename.endswith(".csv") for m in bob.last)
+    book = load_workbook(io.BytesIO(xlsx_doc.data))
+    assert book.sheetnames == ["Réponses", "Synthèse Lancement"]
+    rows = list(book["Réponses"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Alliance", "Organisation", "Membre", "Rôle")
+    assert "Répondu le" in rows[0] and "Inchangé" in rows[0]
+    by_org = {r[1]: r for r in rows[1:]}
+    assert by_org["Asso A"][9] == "Ancré" and by_org["Mairie B"][9] == "À découvrir"
+    assert "Des réunions <mensuelles> & ouvertes" in by_org["Asso A"]
+    answered = by_org["Asso A"][-1]
+    # Local time of the alliance (the test clock is 10/01/2027 09:00 UTC: 10:00 in Paris).
+    assert isinstance(answered, datetime) and (answered.hour, answered.minute) == (10, 0)
+    summary = list(book["Synthèse Lancement"].iter_rows(values_only=True))
+    assert summary[0][-2:] == ("Asso A", "Mairie B")
+    first = summary[1]
+    assert first[:4] == (1, "Principes d’action", "Respect et confiance", "Divergence")
+    assert first[-2:] == ("Ancré", "À découvrir")
+    cell = book["Synthèse Lancement"].cell(row=2, column=len(first))
+    assert cell.fill.start_color.rgb.endswith("DEEBF7")  # coloured by level
+    second = summary[2]
+    assert second[3].startswith("Trop peu de réponses (aucune organisation")
+
+    text = read_pdf(pdf_doc.data)
+    assert "Convergences : 0" in text and "Divergences : 1" in text
+    assert "●" in text  # the markers are drawn, not blanks
+    assert "aucune organisation n’a encore choisi de niveau" in text
+    assert "Les niveaux de chaque organisation, levier par levier" in text
+
+
+def test_with_one_partner_the_report_says_why_nothing_is_compared(pair):
+    app, alice, bob = pair
+    alice.cmd("charte")
+    alice.press("Ancré")
+    alice.cmd("export")
+    text = read_pdf(alice.last[0].attachment.data)
+    assert "il en faut deux pour comparer" in text
+    assert "Une seule organisation a répondu pour l’instant" in text
 
 
 def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
@@ -260,8 +304,13 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
     assert "anonyme" in alice.text
     assert app.store.data.alliances[next(iter(app.store.data.alliances))].anonymous
     bob.cmd("export")
-    text = bob.last[0].attachment.data.decode("utf-8-sig")
-    assert "Asso A" not in text and "Partenaire 1" in text and "alice" not in text
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(bob.last[1].attachment.data))
+    cells = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
+    assert "Asso A" not in cells and "Partenaire 1" in cells and "alice" not in cells
+    report = read_pdf(bob.last[0].attachment.data)
+    assert "Asso A" not in report and "Partenaire 1" in report
     bob.cmd("synthese")
     assert "Asso A" not in bob.text and "Partenaire 1" in bob.text
 
@@ -277,3 +326,14 @@ def test_group_link_and_group_summary(pair):
     eve = Chat(app, "eve")
     text = eve.in_group(-100, "synthese")
     assert "Asso A" not in text and "aucune alliance" in text
+
+
+def test_a_lever_without_a_level_is_a_gap_in_the_radar_never_the_centre():
+    import math
+
+    from dialogues.summary.charts import outline
+
+    angles, values = outline([0.0, 1.0, 2.0], [3, None, 1])
+    assert angles == [0.0, 1.0, 2.0, 0.0]
+    assert values[0] == 3 and math.isnan(values[1]) and values[2] == 1 and values[3] == 3
+    assert 0 not in values
