@@ -37,7 +37,9 @@ class Chat:
 
     @property
     def text(self) -> str:
-        return "\n".join(plain(m.text) for m in self.last)
+        """What the person reads; no-break spaces read as spaces (the script's typography is
+        checked where it is loaded)."""
+        return seen("\n".join(plain(m.text) for m in self.last))
 
     @property
     def buttons(self) -> list[Button]:
@@ -62,9 +64,14 @@ class Chat:
     def press(self, label: str) -> str:
         """Press the last shown button whose label contains `label`."""
         for button in reversed(self.buttons):
-            if label in button.label:
+            if label in seen(button.label):
                 return self.press_data(button.data)
         raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+def seen(text: str) -> str:
+    """Text as a test compares it: no-break spaces as plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _rendered(message: Outgoing) -> Outgoing:

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from dialogues.content.dates import DateWords
-from dialogues.content.markup import Html, esc
+from dialogues.content.markup import Html, esc, typography_problems
 from dialogues.core.domain import ORG_KINDS, PHASES, ROLES
 from dialogues.core.errors import ContentError
 
@@ -24,7 +24,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "welcome": "",
         "welcome_back": "alliance",
         "help": "",
-        "help_walk": "",
+        "help_walk": "levels",
         "charter_about": "title intro families usage",
         "unknown_command": "command",
         "not_understood": "",
@@ -102,7 +102,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.recap_empty": "",
         "walk.recap_hint": "",
         "walk.jump": "title",
-        "walk.unknown_lever": "ids",
+        "walk.unknown_lever": "",
         "walk.type_or_press": "",
         "walk.ready": "",
         # the summary
@@ -492,6 +492,27 @@ def _positive_int(data: Mapping[str, Any], name: str, path: str) -> int:
     return value
 
 
+def _check_typography(script: Script) -> None:
+    """Every text the bot shows keeps French typography (no-break spaces before « : ; ? ! »
+    and inside « », one « : » a line); a ContentError names the key."""
+    texts: list[tuple[str, str]] = [(f"messages.{k}", v) for k, v in script.messages.items()]
+    texts += [(f"buttons.{k}", v) for k, v in script.buttons.items()]
+    texts += [(f"scale.levels.{k}", v) for k, v in script.levels.items()]
+    texts.append(("scale.unknown", script.unknown_label))
+    for phase in script.phases.values():
+        texts += [(f"phases.{phase.id}.{name}", getattr(phase, name))
+                  for name in ("label", "name", "during")]
+    for sequence in script.sequences.values():
+        for step in sequence:
+            texts.append((f"steps.{step.id}.hint", step.hint))
+            texts += [(f"steps.{step.id}.ask.{p}", v) for p, v in step.ask.items()]
+            texts += [(f"steps.{step.id}.label.{p}", v) for p, v in step.label.items()]
+    for key, text in texts:
+        problems = typography_problems(text)
+        if problems:
+            raise _fail(script.path, key, problems[0])
+
+
 def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     """Load and check the script; a ContentError names the file and the key."""
     path_s = str(path)
@@ -522,7 +543,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     buttons = _mapping(raw["buttons"], path_s, "buttons")
     _exact_keys(buttons, set(BUTTONS), path_s, "buttons")
     steps = _load_steps(_mapping(raw["steps"], path_s, "steps"), path_s)
-    return Script(
+    script = Script(
         path=path_s,
         text_max=_positive_int(limits, "text_max", path_s),
         name_max=_positive_int(limits, "name_max", path_s),
@@ -538,6 +559,8 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
         dates=DateWords(_load_weekdays(raw["weekdays"], path_s),
                         tuple(str(names[0]) for names in raw["months"])),
     )
+    _check_typography(script)
+    return script
 
 
 def _load_weekdays(raw: Any, path: str) -> tuple[str, ...]:

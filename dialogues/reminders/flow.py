@@ -37,7 +37,7 @@ class Reminders:
 
     def nudge(self, alliance: Alliance, member: Member, phase: str, answered: int) -> Outgoing:
         s = self.s
-        text = s.say("reminder.nudge", alliance=alliance.name, phase=s.phases[phase].label,
+        text = s.say("reminder.nudge", alliance=alliance.name, phase=s.phases[phase].name,
                      answered=answered, total=self.total)
         return Outgoing(text, ((StartWalk(member.id).button(s.button("resume")),
                                 NudgesOffButton(member.id).button(s.button("nudges_off"))),))

@@ -53,12 +53,12 @@ class SummaryView:
         lines.append(s.say("summary.legend"))
         rows: list[tuple[Button, ...]] = [
             tuple(self._data(member_id, summary.phase, f"f{i}").button(
-                      s.button("summary_family").format(family=f.title))
+                      s.button("summary_family", family=_short(f.title)))
                   for i, f in enumerate(self.charter.families)),
             (self._data(member_id, summary.phase, "a").button(s.button("summary_agenda")),
              self._data(member_id, summary.phase, "e").button(s.button("summary_evolution"))),
             tuple(self._data(member_id, summary.phase, f"t{i}").button(
-                      s.button("summary_texts").format(family=f.title))
+                      s.button("summary_texts", family=_short(f.title)))
                   for i, f in enumerate(self.charter.families)),
         ]
         others = [p for p in phases_with_answers if p != summary.phase]
@@ -191,3 +191,8 @@ class SummaryView:
     @staticmethod
     def _data(member_id: int, phase: str, section: str) -> SummaryButton:
         return SummaryButton(member_id, phase, section)  # type: ignore[arg-type]
+
+
+def _short(family_title: str) -> str:
+    """« Principes d’action » -> « Principes »: three family buttons fit in one phone row."""
+    return family_title.split()[0]

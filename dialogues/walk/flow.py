@@ -79,7 +79,7 @@ class Walk:
         lever_id = typed.lower() if typed.lower() in ids else None
         lever_id = lever_id or (self.read.find_lever(typed) if typed else None)
         if lever_id is None:
-            text = self.s.say("walk.unknown_lever", ids=", ".join(ids))
+            text = self.s.say("walk.unknown_lever")
             return turn.reply(Outgoing(text))
         phase = turn.ctx.phase
         assert phase is not None
@@ -441,7 +441,8 @@ class Walk:
             walk = replace(walk, paused=True, pending=None)
             return Moved(walk, (self.p.paused(walk, who, "walk.paused", pressed),))
         if nav == "help":
-            return Moved(walk, (Outgoing(s.say("help_walk")), *self.prompt(walk, who)))
+            help_text = s.say("help_walk", levels=Html(s.say("walk.levels")))
+            return Moved(walk, (Outgoing(help_text), *self.prompt(walk, who)))
         if nav == "cancel":  # « annuler » typed: nothing to cancel in a question
             return self._again(walk, who, "walk.cancel_nothing")
         if nav == "summary":

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from storage import open_store
-from tests.e2e.bot_process import INVITE, Person, World, create_alliance, join, run_cli
+from tests.e2e.bot_process import INVITE, Person, World, create_alliance, join, run_cli, seen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -28,7 +28,7 @@ async def test_create_then_join_by_deep_link_and_by_code(world: World):
 
     code = await create_alliance(alice, HOSTILE, "Asso A")
     created = alice.last
-    assert f"L’alliance {HOSTILE} est créée" in created  # shown as typed, not as markup
+    assert f"L’alliance « {HOSTILE} » est créée" in created  # shown as typed, not as markup
     assert f"/rejoindre {code}" in created
     link = INVITE.search(created.text)
     assert link is not None and link.groups() == ("charte_test_bot", code)
@@ -39,14 +39,14 @@ async def test_create_then_join_by_deep_link_and_by_code(world: World):
     assert f"Vous rejoignez l’alliance « {HOSTILE} »" in joined
     assert [label for label, _ in joined.last.buttons][:2] == ["Asso A", "Une autre organisation"]
     await join(bob, code, "Mairie B", deep_link=True)
-    assert f"Bienvenue dans l’alliance {HOSTILE}, au titre de Mairie B" in bob.last
+    assert f"Bienvenue dans l’alliance « {HOSTILE} » ! Votre organisation : Mairie B." in bob.last
 
     carol = world.person("Carol")
     reply = await carol.command("/rejoindre", code)
     assert [label for label, _ in reply.last.buttons][:3] == [
         "Asso A", "Mairie B", "Une autre organisation"]
     reply = await carol.press("Mairie B")
-    assert f"Bienvenue dans l’alliance {HOSTILE}, au titre de Mairie B" in reply
+    assert f"Bienvenue dans l’alliance « {HOSTILE} » ! Votre organisation : Mairie B." in reply
     mine = await carol.command("/alliances")
     assert f"{HOSTILE} — Mairie B (partenaire)" in mine
 
@@ -77,10 +77,10 @@ async def walk_with_buttons(person: Person) -> dict[int, tuple]:
     reply = await person.command("/charte")
     assert "C’est parti" in reply
     for number in range(1, 22):
-        assert f"Levier {number}/21" in reply.last.content, reply.text
+        assert f"Levier {number}/21" in seen(reply.last.content), reply.text
         level = (None, 1, 2, 3, 4)[number % 5]
         reply = await person.press(LEVELS[level])
-        assert reply.edited is not None and f"✓ {LEVELS[level]}" in reply.edited.content
+        assert reply.edited is not None and f"✓ {LEVELS[level]}" in seen(reply.edited.content)
         texts = []
         for step in range(text_steps(number)):
             if number % 3 == 0:
@@ -106,7 +106,7 @@ async def walk_by_typing(person: Person) -> dict[int, tuple]:
     given: dict[int, tuple] = {}
     reply = await person.command("/charte")
     for number in range(1, 22):
-        assert f"Levier {number}/21" in reply.last.content, reply.text
+        assert f"Levier {number}/21" in seen(reply.last.content), reply.text
         typed, level = TYPED_LEVELS[number % len(TYPED_LEVELS)]
         reply = await person.say(typed)
         assert f"✓ {LEVELS[level]}" in reply, reply.text
@@ -163,15 +163,15 @@ async def test_two_partners_walk_the_21_levers_and_export_shows_their_answers(wo
     summary = await alice.command("/synthese")  # a chart (photo), then the text with buttons
     chart = summary.messages[0]
     assert chart.method == "sendPhoto" and chart.photo is not None and chart.photo.size > 1000
-    assert "Positions par levier" in chart.content
+    assert "Positions par levier" in seen(chart.content)
     assert "Synthèse — Lancement" in summary.text and summary.last.buttons
     section = await alice.press("À discuter")
-    assert section.edited is not None and "À discuter en priorité" in section.edited.content
+    assert section.edited is not None and "À discuter en priorité" in seen(section.edited.content)
     photos = sum(1 for m in alice.chat if m.photo is not None)
     back = await alice.press("⬅ Synthèse", message=section.edited)
     # Back to the headline by editing the same message: no new message, no chart again.
     assert back.edited is not None and back.messages == []
-    assert "Synthèse — Lancement" in back.edited.content
+    assert "Synthèse — Lancement" in seen(back.edited.content)
     assert sum(1 for m in alice.chat if m.photo is not None) == photos
 
     files = await alice.command("/export")  # the same answers, as files in the chat

@@ -79,10 +79,10 @@ def test_creating_an_alliance_with_dates_without_a_year_confirms_them_in_full():
     alice.press("Association")
     assert "Début : le mardi 12 janvier 2027." in alice.say("12 janvier")
     assert "Fin : le jeudi 16 décembre 2027." in alice.say("jeudi 16 décembre")
-    assert "le mercredi 30 juin 2027 à 9\u00a0h, au milieu de l’action" in alice.text
+    assert "le mercredi 30 juin 2027 à 9 h, au milieu de l’action" in alice.text
     shown = alice.press("Garder cette date")
     assert "début : le mardi 12 janvier 2027" in shown
-    assert "point d’étape : le mercredi 30 juin 2027 à 9\u00a0h" in shown
+    assert "point d’étape : le mercredi 30 juin 2027 à 9 h" in shown
     assert "fin : le jeudi 16 décembre 2027" in shown and not store.data.alliances
     alice.press("Oui, créer")
     (alliance,) = store.data.alliances.values()

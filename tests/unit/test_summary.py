@@ -16,7 +16,7 @@ from dialogues.core.domain import Alliance, Answer, Organisation
 from dialogues.summary.compute import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
 from dialogues.summary.flow import Summaries
 from tests.fakes import FakeStore
-from tests.helpers import Chat, Clock, create_alliance, make_app
+from tests.helpers import Chat, Clock, create_alliance, make_app, seen
 
 CONTENT = load_content()
 CHARTER = CONTENT.charter
@@ -121,14 +121,14 @@ def render(section: str, answers=FIXTURE, orgs=ORGS, chart=False, phase="lanceme
 
 def test_family_section_lists_each_position_with_its_marker():
     (message,) = render("f1")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert "🔴 8. Dialoguer\nAsso A : À découvrir · Mairie B : Ancré" in text
     assert message.buttons[0][0].data == "s:7:lancement:h"
 
 
 def test_agenda_section_quotes_the_charter():
     (message,) = render("a")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert text.index("Dialoguer") < text.index("Animation et gouvernance")
     assert "dialogue constructif" in text  # the charter's own text for Dialoguer
     assert "« je ne sais pas » : Fondation C" in text
@@ -136,9 +136,9 @@ def test_agenda_section_quotes_the_charter():
 
 def test_headline_has_progress_counts_and_buttons():
     (message,) = render("h")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert "⏳ Asso A : en cours (6/21)" in text
-    assert "🟢 2 convergences · 🔴 2 divergences · ⚪ 17" in text
+    assert "🟢 Convergences : 2 · 🔴 Divergences : 2 · ⚪ Trop peu de réponses : 17" in text
     labels_ = [b.label for row in message.buttons for b in row]
     assert "🗣 À discuter" in labels_ and any("Principes" in label for label in labels_)
     assert all(len(b.data.encode()) <= 64 for row in message.buttons for b in row)
@@ -201,7 +201,7 @@ def test_synthese_through_the_service(pair):
     bob.press("À découvrir")
     bob.cmd("synthese")
     assert bob.last[0].attachment is not None
-    assert "Synthèse — Lancement" in bob.text and "🔴 1 divergences" in bob.text
+    assert "Synthèse — Lancement" in bob.text and "🔴 Divergences : 1" in bob.text
     bob.press("📊 Principes")
     assert bob.last[0].edit
     assert "Asso A : Ancré · Mairie B : À découvrir" in bob.text
@@ -296,7 +296,7 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
     app, alice, bob = pair
     alice.cmd("charte")
     alice.press("Ancré")
-    assert "Seule la coordination" in bob.cmd("reglages")
+    assert "Seul·e un·e coordinateur·rice" in bob.cmd("reglages")
     forged = "g:999:anon:1"
     assert "plus valable" in bob.press_data(forged)
     alice.cmd("reglages")
@@ -318,8 +318,8 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
 def test_group_link_and_group_summary(pair):
     app, alice, bob = pair
     code = app.store.data.alliances[next(iter(app.store.data.alliances))].invite_code
-    assert "seule la coordination" in bob.in_group(-100, "lier", code)
-    assert "Ce groupe est lié à l’alliance Alliance Test" in alice.in_group(-100, "lier", code)
+    assert "seul·e un·e coordinateur·rice" in bob.in_group(-100, "lier", code)
+    assert "Ce groupe est lié à l’alliance « Alliance Test »" in alice.in_group(-100, "lier", code)
     text = bob.in_group(-100, "synthese")
     assert "Synthèse — Lancement" in text and "À discuter en priorité" in text
     assert not any(m.buttons for m in bob.last)
