@@ -89,7 +89,7 @@ class Onboarding:
             item = s.say("alliances.item", alliance=m.alliance_name,
                          organisation=m.organisation_name, role=s.roles[m.role])
             lines.append(f"• {item}" + (" ✓" if current else ""))
-            rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 40)),))
+            rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 32)),))
         return turn.reply(Outgoing("\n".join(lines), tuple(rows)))
 
     def _on_switch(self, turn: Turn, data: SwitchAlliance) -> Step | None:
@@ -355,7 +355,7 @@ class Onboarding:
                 *self._cancel_row(form))
 
     def _org_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
-        rows = [(FormButton("join", "org_choice", org_id).button(cut(name, 40)),)
+        rows = [(FormButton("join", "org_choice", org_id).button(cut(name, 32)),)
                 for org_id, name in form.choices]
         rows.append((FormButton("join", "org_choice", "new").button(self.s.button("new_org")),))
         return (*rows, *self._cancel_row(form))

@@ -62,9 +62,8 @@ class SummaryView:
                   for i, f in enumerate(self.charter.families)),
         ]
         others = [p for p in phases_with_answers if p != summary.phase]
-        if others:
-            rows.append(tuple(self._data(member_id, p, "h").button(
-                s.button("summary_phase").format(phase=s.phases[p].label)) for p in others))
+        rows.extend((self._data(member_id, p, "h").button(
+            s.button("summary_phase", phase=s.phases[p].label)),) for p in others)
         return Outgoing("\n".join(lines), tuple(rows))
 
     def _family(self, summary: Summary, index: int, member_id: int) -> Outgoing:

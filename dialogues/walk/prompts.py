@@ -233,11 +233,11 @@ class Prompts:
     def confirm_buttons(self, walk: WalkState, who: Walker, with_append: bool = False
                         ) -> tuple[tuple[Button, ...], ...]:
         nonce = walk.pending.nonce if walk.pending else 0
-        row = [self.button(walk, who, "yes", "yes_replace", nonce)]
-        if with_append:
-            row.append(self.button(walk, who, "append", "append", nonce))
-        row.append(self.button(walk, who, "no", "no_keep", nonce))
-        return (tuple(row),)
+        row = (self.button(walk, who, "yes", "yes_replace", nonce),
+               self.button(walk, who, "no", "no_keep", nonce))
+        if with_append:  # on its own row: three labels do not fit a phone's width
+            return (row, (self.button(walk, who, "append", "append", nonce),))
+        return (row,)
 
     def button(self, walk: WalkState, who: Walker, action: WalkAction, label_key: str = "",
                nonce: int | None = None) -> Button:

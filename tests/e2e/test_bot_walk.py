@@ -50,7 +50,11 @@ async def test_a_mid_course_walk_done_with_inchange(world: World):
 
     await alice.command("/echeances")
     await alice.press("Lancer le point d’étape maintenant")
+    mark = alice.chat[-1].message_id
     assert "Phase en cours : Mi-parcours" in await alice.press("Oui, maintenant")
+    # The phase's reminder goes out on its own: wait for it before walking.
+    await world.server.wait_for_message(alice.user, contains="point d’étape à mi-parcours",
+                                        after=mark)
     reply = await alice.command("/charte")
     assert "Inchangé » la garde en un geste" in reply.text
     for number in range(1, 22):
