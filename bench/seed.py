@@ -1,10 +1,10 @@
-"""Fill a database fast with realistic answers, for benchmarks."""
+"""Fill a database fast with realistic answers, for benchmarks (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from dialogues.core.domain import ORG_KINDS, PHASES
-from storage import SqliteStore, open_store
+from storage import DatabaseStore, open_store
+from storage.postgres import postgres_sql
 from storage.times import to_text
+from storage.url import is_postgres
 
 # The 21 lever ids of charter.yaml (version 2021-11-30), in charter order.
 DEFAULT_LEVER_IDS = (
@@ -72,7 +74,7 @@ class SeedInfo:
 
 
 def seed_answers(
-    store_or_path: SqliteStore | str | Path,
+    store_or_path: DatabaseStore | str | Path,
     n_answers: int,
     *,
     members: int = 1000,
@@ -82,20 +84,24 @@ def seed_answers(
 ) -> SeedInfo:
     """Add `members` members in alliances of 20 and `n_answers` answers, in one transaction.
 
-    `store_or_path` is an open store, a `sqlite:` URL or a file path. The walk member's saved
-    walk is `walk_state`, or by default a dialogues.state.WalkState-shaped dict at
-    (mi-parcours, index 10). Works on a non-empty database (ids continue after existing ones).
+    `store_or_path` is an open store, a `sqlite:` or `postgresql:` URL or a SQLite file path.
+    The walk member's saved walk is `walk_state`, or by default a
+    dialogues.state.WalkState-shaped dict at (mi-parcours, index 10). Works on a non-empty
+    database (ids continue after existing ones).
     """
-    if isinstance(store_or_path, SqliteStore):
+    if isinstance(store_or_path, DatabaseStore):
         return _seed(store_or_path, n_answers, members, seed, tuple(lever_ids), walk_state)
     text = str(store_or_path)
-    url = text if text.startswith("sqlite:") else "sqlite:///" + str(Path(text).absolute())
+    if text.startswith("sqlite:") or is_postgres(text):
+        url = text
+    else:
+        url = "sqlite:///" + str(Path(text).absolute())
     with open_store(url) as store:
         return _seed(store, n_answers, members, seed, tuple(lever_ids), walk_state)
 
 
 def _seed(
-    store: SqliteStore,
+    store: DatabaseStore,
     n_answers: int,
     n_members: int,
     seed: int,
@@ -107,15 +113,17 @@ def _seed(
     rng = random.Random(seed)
     walk_phase, walk_index = PHASES[1], min(10, len(lever_ids))
     with store.raw_transaction() as conn:
+        load = _PostgresLoader(conn) if store.dialect == "postgresql" else _SqliteLoader(conn)
         first = {
-            table: conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+            table: load.next_id(table)
             for table in ("alliances", "organisations", "people", "members")
         }
         n_alliances = max(1, -(-n_members // MEMBERS_PER_ALLIANCE))
         alliance_ids = tuple(range(first["alliances"], first["alliances"] + n_alliances))
-        conn.executemany(
-            "INSERT INTO alliances (id, name, start_at, end_at, mid_at, invite_code, timezone,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        load.rows(
+            "alliances",
+            ("id", "name", "start_at", "end_at", "mid_at", "invite_code", "timezone",
+             "created_at"),
             (
                 (
                     a,
@@ -137,8 +145,9 @@ def _seed(
             )
             for i, a in enumerate(alliance_ids)
         }
-        conn.executemany(
-            "INSERT INTO organisations (id, alliance_id, name, kind) VALUES (?, ?, ?, ?)",
+        load.rows(
+            "organisations",
+            ("id", "alliance_id", "name", "kind"),
             (
                 (o, a, f"Organisation {o}", ORG_KINDS[k % len(ORG_KINDS)])
                 for a in alliance_ids
@@ -162,43 +171,39 @@ def _seed(
             role = "coordinator" if i % MEMBERS_PER_ALLIANCE == 0 else "partner"
             joined = to_text(START + timedelta(minutes=i))
             members.append((first["members"] + i, alliance, organisation, person, role, joined))
-        conn.executemany(
-            "INSERT INTO people (id, channel, external_id, display_name, created_at)"
-            " VALUES (?, 'bench', ?, ?, ?)",
-            ((p, f"{seed}-{p}", f"Personne {p}", to_text(START)) for p in people),
+        load.rows(
+            "people",
+            ("id", "channel", "external_id", "display_name", "created_at"),
+            ((p, "bench", f"{seed}-{p}", f"Personne {p}", to_text(START)) for p in people),
         )
-        conn.executemany(
-            "INSERT INTO members (id, alliance_id, organisation_id, person_id, role, joined_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+        load.rows(
+            "members",
+            ("id", "alliance_id", "organisation_id", "person_id", "role", "joined_at"),
             members,
         )
         walk = members[len(members) // 2]
-        # Rebuilding the answers indexes once after the load is twice as fast as keeping
-        # them up to date row by row; the transaction makes it invisible to readers.
-        indexes = conn.execute(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = 'answers' AND sql IS NOT NULL"
-        ).fetchall()
-        for name, _sql in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
-        conn.executemany(
-            "INSERT INTO answers (alliance_id, organisation_id, member_id, phase, lever_id,"
-            " position, comment, contribution, expectation, charter_version, answered_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        # Rebuilding the answers indexes once after the load is faster than keeping them up
+        # to date row by row; the transaction makes it invisible to readers.
+        indexes = load.drop_indexes("answers")
+        load.rows(
+            "answers",
+            ("alliance_id", "organisation_id", "member_id", "phase", "lever_id", "position",
+             "comment", "contribution", "expectation", "charter_version", "answered_at"),
             _answers(rng, n_answers, members, lever_ids, walk[0], walk_phase, walk_index),
         )
-        for _name, sql in indexes:
-            conn.execute(sql)
+        for sql in indexes:
+            load.execute(sql)
         state = dict(walk_state) if walk_state is not None else _walk_state(walk_phase, walk_index)
-        conn.execute(
+        load.execute(
             "INSERT INTO walks (member_id, state, updated_at) VALUES (?, ?, ?)",
             (walk[0], _json(state), to_text(START)),
         )
-        conn.execute(
+        load.execute(
             "INSERT INTO sessions (person_id, state, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (person_id) DO UPDATE SET state = excluded.state",
             (walk[3], _json({"form": None, "member_id": walk[0]}), to_text(START)),
         )
+        load.finish()
     return SeedInfo(
         n_answers=n_answers,
         alliance_ids=alliance_ids,
@@ -268,3 +273,75 @@ def _walk_state(phase: str, index: int) -> dict[str, Any]:
 
 def _json(state: Mapping[str, Any]) -> str:
     return json.dumps(dict(state), ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+class _SqliteLoader:
+    """Bulk writes on a sqlite3 connection: executemany."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def next_id(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")
+                   .fetchone()[0])
+
+    def rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        marks = ", ".join("?" * len(columns))
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def drop_indexes(self, table: str) -> list[str]:
+        """Drop the table's indexes (not those of its constraints); their CREATE statements."""
+        found = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)).fetchall()
+        for name, _sql in found:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return [sql for _name, sql in found]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(sql, params)
+
+    def finish(self) -> None:
+        pass
+
+
+class _PostgresLoader:
+    """Bulk writes on a psycopg connection: COPY, then the identity sequences moved past the
+    ids written explicitly, and fresh planner statistics."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.tables: set[str] = set()
+
+    def next_id(self, table: str) -> int:
+        row = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 AS n FROM {table}").fetchone()
+        return int(row["n"])
+
+    def rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        self.tables.add(table)
+        with self.conn.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def drop_indexes(self, table: str) -> list[str]:
+        found = self.conn.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes AS i"
+            " WHERE i.schemaname = current_schema() AND i.tablename = %s"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname)",
+            (table,)).fetchall()
+        for row in found:
+            self.conn.execute(f'DROP INDEX "{row["indexname"]}"')
+        return [row["indexdef"] for row in found]
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(postgres_sql(sql), params)
+
+    def finish(self) -> None:
+        for table in sorted(self.tables):
+            self.conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                f" (SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
+        self.conn.execute(f"ANALYZE {', '.join(sorted(self.tables))}")

@@ -23,7 +23,7 @@ from dialogues.content.bundle import load_content
 from dialogues.core.context import AllianceAnswers
 from dialogues.core.domain import PHASES, NewAnswer
 from dialogues.summary.flow import Summaries
-from storage import SqliteStore, open_store
+from storage import DatabaseStore, open_store
 
 SECTIONS = ("h", "f0", "f1", "f2", "a", "e", "t0", "t1", "t2")
 
@@ -51,7 +51,7 @@ def seed(db: Path, organisations: int, rng: random.Random) -> int:
     return alliance.id
 
 
-def read(store: SqliteStore, alliance_id: int) -> AllianceAnswers:
+def read(store: DatabaseStore, alliance_id: int) -> AllianceAnswers:
     """What /synthese reads (core.context.Need.ANSWERS)."""
     with store.unit_of_work() as uow:
         alliance = uow.get_alliance(alliance_id)

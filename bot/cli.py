@@ -99,6 +99,7 @@ def _stats(as_json: bool) -> int:
 
 def _export(fmt: str, alliance: str | None) -> int:
     from bot.compose import load_content
+    from dialogues.accord.export import agreement_records
     from dialogues.summary.export import records, to_csv, to_json
     from storage import open_store
 
@@ -120,10 +121,15 @@ def _export(fmt: str, alliance: str | None) -> int:
                     return 1
                 alliance_id = found[0].id
             rows = uow.export_rows(alliance_id)
+            agreements = []
+            if fmt == "json":  # the CSV keeps its columns: one row per answer
+                chosen = ([a for a in [uow.get_alliance(alliance_id)] if a is not None]
+                          if alliance_id is not None else uow.all_alliances())
+                agreements = agreement_records(uow, chosen, content.charter)
     finally:
         store.close()
     items = records(rows, content.charter, content.script)
-    sys.stdout.write(to_csv(items) if fmt == "csv" else to_json(items))
+    sys.stdout.write(to_csv(items) if fmt == "csv" else to_json(items, agreements))
     return 0
 
 

@@ -54,6 +54,12 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
         return Outgoing("\n\n".join(p.text for p in parts), buttons, edit=parts[0].edit)
 
     for message in messages:
+        if message.edit_message is not None:  # replaces an earlier message: kept as it is
+            if pending:
+                merged.append(joined(pending))
+                pending = []
+            merged.append(message)
+            continue
         if message.attachment is not None:
             merged.append(message)
             continue
@@ -61,7 +67,7 @@ def merge(messages: Sequence[Outgoing]) -> list[Outgoing]:
         if message.buttons:
             merged.append(joined(pending, message.buttons))
             pending = []
-    if pending and merged and merged[-1].attachment is None:
+    if pending and merged and merged[-1].attachment is None and merged[-1].edit_message is None:
         last = merged[-1]
         merged[-1] = joined([last, *pending], last.buttons)
     elif pending:

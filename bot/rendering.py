@@ -10,12 +10,27 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from dialogues.core.outgoing import Outgoing
 
 log = logging.getLogger("charte_bot.rendering")
+
+
+def _exit_with(parent: int) -> None:
+    """In the worker: exit when the bot's process is gone (even killed with -9). The worker's
+    own copy of the task queue's pipe would otherwise keep it waiting forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _warm() -> None:
@@ -30,7 +45,8 @@ def _warm() -> None:
 class Renderer:
     def __init__(self, workers: int = 1) -> None:
         self._pool = ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=multiprocessing.get_context("spawn"))
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=_exit_with, initargs=(os.getpid(),))
 
     def warm(self) -> None:
         self._pool.submit(_warm)

@@ -45,7 +45,7 @@ from bot.split import split_html
 from bot.throttle import SendBudget
 from dialogues.app.engine import MENU
 from dialogues.app.service import PersonRef
-from dialogues.core.events import Command, Event, GroupCommand, Other, Press, Text
+from dialogues.core.events import Command, Event, GroupCommand, GroupText, Other, Press, Text
 from dialogues.core.outgoing import Outgoing
 
 log = logging.getLogger("charte_bot.telegram")
@@ -126,16 +126,25 @@ class TelegramEdge:
         query = update.callback_query
         assert query is not None
         await _answer(query)  # always, first: the phone shows a spinner until then
-        if query.message is None or query.message.chat.type != ChatType.PRIVATE:
+        if query.message is None:
             return
-        await self._run(update, context, Press(query.data or ""))
+        await self._run(update, context, Press(query.data or "", query.message.chat.id,
+                                               query.message.message_id))
 
     async def _in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """In a group the bot answers only commands addressed to it: /lier and /synthese work
-        there, the others point to a private chat; everything else gets silence."""
+        """In a group the bot answers commands addressed to it (/lier and /synthese there, the
+        others point to a private chat) and replies to its own messages; everything else gets
+        silence."""
         message = update.effective_message
         text = message.text if message else None
-        if not text or not text.startswith("/") or update.edited_message is not None:
+        if not text or update.edited_message is not None:
+            return
+        replied = message.reply_to_message if message else None
+        if not text.startswith("/"):
+            if replied is not None and replied.from_user is not None \
+                    and replied.from_user.id == context.bot.id:
+                event = GroupText(replied.chat.id, text, replied.message_id)
+                await self._run(update, context, event)
             return
         head, _, arg = text.strip().partition(" ")
         name, _, target = head[1:].partition("@")
@@ -168,8 +177,11 @@ class TelegramEdge:
         self.wake_reminders(handled.wake_at)
         pressed = update.callback_query.message if update.callback_query else None
         for message in merge(handled.outgoing):
+            if message.edit_message is not None and await self._edit(
+                    context.bot, chat.id, message.edit_message, message):
+                continue
             if (message.edit and isinstance(pressed, Message)
-                    and await self._edit(context.bot, pressed, message)):
+                    and await self._edit(context.bot, chat.id, pressed.message_id, message)):
                 pressed = None  # only one message replaces the pressed one
                 continue
             if not await self._send(context.bot, chat.id, await self._ready(message)):
@@ -186,14 +198,14 @@ class TelegramEdge:
             return message
         return await self.renderer.ready(message)
 
-    async def _edit(self, bot: Bot, pressed: Message, message: Outgoing) -> bool:
-        """Replace the pressed message; False when it has to be sent as a new one instead."""
+    async def _edit(self, bot: Bot, chat_id: int, message_id: int, message: Outgoing) -> bool:
+        """Replace an earlier message; False when it has to be sent as a new one instead."""
         if message.attachment is not None or len(split_html(message.text)) != 1:
             return False
         try:
             await bot.edit_message_text(
-                chat_id=pressed.chat.id,
-                message_id=pressed.message_id,
+                chat_id=chat_id,
+                message_id=message_id,
                 text=message.text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup(message),

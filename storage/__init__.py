@@ -1,4 +1,5 @@
-"""SQLite adapter implementing dialogues.ports; the only package that talks SQL."""
+"""Storage adapters implementing dialogues.ports (SQLite, PostgreSQL); the only package that
+talks SQL."""
 
 from storage.errors import (
     ConstraintViolation,
@@ -9,19 +10,21 @@ from storage.errors import (
     StorageError,
 )
 from storage.migrations import CURRENT_VERSION, LEGACY_CHARTER_VERSION
-from storage.sqlite import SqliteStore, open_store
-from storage.unit_of_work import SqliteUnitOfWork
+from storage.sqlite import SqliteStore
+from storage.store import DatabaseStore, open_store
+from storage.unit_of_work import DatabaseUnitOfWork
 
 __all__ = [
     "CURRENT_VERSION",
     "LEGACY_CHARTER_VERSION",
     "ConstraintViolation",
     "DatabaseBusy",
+    "DatabaseStore",
+    "DatabaseUnitOfWork",
     "DatabaseUrlError",
     "Duplicate",
     "SchemaVersionError",
     "SqliteStore",
-    "SqliteUnitOfWork",
     "StorageError",
     "open_store",
 ]

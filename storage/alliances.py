@@ -9,7 +9,6 @@ from dialogues.core.domain import ORG_KINDS, ROLES, Alliance, Member, Organisati
 from dialogues.core.errors import NotFound
 from storage import rows
 from storage.errors import Duplicate
-from storage.times import to_text
 from storage.transaction import Transaction
 
 
@@ -34,12 +33,12 @@ class AllianceRepository(Transaction):
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
-                to_text(start_at),
-                to_text(end_at),
-                to_text(mid_at),
+                self._time(start_at),
+                self._time(end_at),
+                self._time(mid_at),
                 invite_code,
                 timezone,
-                to_text(now),
+                self._time(now),
             ),
         )
         alliance = self.get_alliance(alliance_id)
@@ -77,7 +76,7 @@ class AllianceRepository(Transaction):
     def update_dates(self, alliance_id: int, start_at: datetime, mid_at: datetime,
                      end_at: datetime) -> None:
         self._execute("UPDATE alliances SET start_at = ?, mid_at = ?, end_at = ? WHERE id = ?",
-                      (to_text(start_at), to_text(mid_at), to_text(end_at), alliance_id))
+                      (self._time(start_at), self._time(mid_at), self._time(end_at), alliance_id))
 
     def set_anonymous(self, alliance_id: int, anonymous: bool) -> None:
         self._execute("UPDATE alliances SET anonymous = ? WHERE id = ?",
@@ -128,7 +127,7 @@ class AllianceRepository(Transaction):
         member_id = self._insert(
             "INSERT INTO members (alliance_id, organisation_id, person_id, role, joined_at)"
             " VALUES (?, ?, ?, ?, ?)",
-            (alliance_id, organisation_id, person_id, role, to_text(now)),
+            (alliance_id, organisation_id, person_id, role, self._time(now)),
         )
         member = self.get_member(member_id)
         assert member is not None

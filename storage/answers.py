@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogues.core.domain import PHASES, POSITIONS, Answer, ExportRow, NewAnswer
 from storage import rows
-from storage.times import from_text, to_text
+from storage.times import from_stored
 from storage.transaction import Transaction
 
 _PHASE_RANK = (
@@ -54,7 +54,7 @@ class AnswerRepository(Transaction):
     def add_answer(self, answer: NewAnswer) -> Answer:
         """Append one answer; the member must belong to that organisation and alliance."""
         _check(answer)
-        answered_at = to_text(answer.answered_at)
+        answered_at = self._time(answer.answered_at)
         answer_id = self._insert(
             f"INSERT INTO answers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -83,7 +83,7 @@ class AnswerRepository(Transaction):
             contribution=answer.contribution,
             expectation=answer.expectation,
             charter_version=answer.charter_version,
-            answered_at=from_text(answered_at),
+            answered_at=from_stored(answered_at),
         )
 
     def latest_answers(self, member_id: int, phase: str) -> dict[str, Answer]:

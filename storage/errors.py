@@ -1,8 +1,6 @@
-"""Errors the SQLite adapter raises on purpose; all are CharteError subclasses."""
+"""Errors the storage adapters raise on purpose; all are CharteError subclasses."""
 
 from __future__ import annotations
-
-import sqlite3
 
 from dialogues.core.errors import CharteError
 
@@ -16,7 +14,7 @@ class DatabaseUrlError(StorageError):
 
 
 class SchemaVersionError(StorageError):
-    """The file's schema is newer than this code, or a migration failed its checks."""
+    """The database's schema is newer than this code, or a migration failed its checks."""
 
 
 class DatabaseBusy(StorageError):
@@ -28,16 +26,11 @@ class ConstraintViolation(StorageError):
 
     def __init__(self, message: str, constraint: str) -> None:
         super().__init__(message)
-        self.constraint = constraint  # SQLite's error name, e.g. SQLITE_CONSTRAINT_FOREIGNKEY
+        # The driver's name for the failure: SQLite's error name (SQLITE_CONSTRAINT_FOREIGNKEY)
+        # or psycopg's error class (ForeignKeyViolation).
+        self.constraint = constraint
 
 
 class Duplicate(ConstraintViolation):
     """A UNIQUE rule was broken: invite code, person twice in an alliance, org name…"""
 
-
-def translate(error: sqlite3.IntegrityError) -> ConstraintViolation:
-    """Wrap an IntegrityError; SQLite's message names the table and columns, never values."""
-    name = getattr(error, "sqlite_errorname", "SQLITE_CONSTRAINT")
-    if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
-        return Duplicate(f"already exists: {error}", name)
-    return ConstraintViolation(f"constraint failed: {error}", name)

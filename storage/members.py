@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +27,10 @@ class MembershipRepository(Transaction):
         placeholder = self._insert(
             "INSERT INTO people (channel, external_id, display_name, created_at)"
             " VALUES ('former', ?, '', ?)",
-            (f"member-{member_id}", to_text(now)),
+            (f"member-{member_id}", self._time(now)),
         )
         self._execute("UPDATE members SET person_id = ?, left_at = ? WHERE id = ?",
-                      (placeholder, to_text(now), member_id))
+                      (placeholder, self._time(now), member_id))
         self._execute("DELETE FROM walks WHERE member_id = ?", (member_id,))
         self._execute("DELETE FROM reminders WHERE member_id = ? AND sent_at IS NULL",
                       (member_id,))
@@ -40,7 +41,8 @@ class MembershipRepository(Transaction):
                                                 (person_id,))]
         for member_id in members:
             if delete_answers:
-                self._execute("INSERT OR IGNORE INTO deletions (kind, ref) VALUES ('member', ?)",
+                self._execute("INSERT INTO deletions (kind, ref) VALUES ('member', ?)"
+                              " ON CONFLICT DO NOTHING",
                               (member_id,))
                 self._execute("DELETE FROM answers WHERE member_id = ?", (member_id,))
                 self._execute("DELETE FROM deletions WHERE kind = 'member' AND ref = ?",
@@ -72,22 +74,36 @@ class MembershipRepository(Transaction):
             reminders = self._rows(
                 "SELECT kind, phase, seq, due_at, sent_at, cancelled_at FROM reminders"
                 " WHERE member_id = ? ORDER BY id", (m["id"],))
+            retained = self._rows(
+                "SELECT phase, lever_id, text, charter_version, retained_at FROM agreements"
+                " WHERE member_id = ? ORDER BY id", (m["id"],))
+            validated = self._rows(
+                "SELECT phase, validated_at FROM agreement_validations WHERE member_id = ?"
+                " ORDER BY id", (m["id"],))
+            votes = self._rows(
+                "SELECT a.phase, a.lever_id, v.vote, v.voted_at FROM agreement_votes AS v"
+                " JOIN agreements AS a ON a.id = v.agreement_id WHERE v.member_id = ?"
+                " ORDER BY v.voted_at", (m["id"],))
             memberships.append({
                 "alliance": alliance["name"] if alliance else None,
                 "organisation": dict(org) if org else None,
                 "role": m["role"],
-                "joined_at": m["joined_at"],
+                "joined_at": _plain(m["joined_at"]),
                 "nudges_off": bool(m["nudges_off"]),
-                "unreachable_at": m["unreachable_at"],
-                "walk": {"state": walk["state"], "updated_at": walk["updated_at"]}
+                "unreachable_at": _plain(m["unreachable_at"]),
+                "walk": {"state": walk["state"], "updated_at": _plain(walk["updated_at"])}
                 if walk else None,
-                "answers": [dict(a) for a in answers],
-                "reminders": [dict(r) for r in reminders],
+                "answers": [_plain_row(a) for a in answers],
+                "reminders": [_plain_row(r) for r in reminders],
+                "retained_texts": [_plain_row(r) for r in retained],
+                "validations": [_plain_row(r) for r in validated],
+                "votes": [_plain_row(r) for r in votes],
             })
         return {
             "person": {"channel": person["channel"], "id": person["external_id"],
-                       "name": person["display_name"], "created_at": person["created_at"]},
-            "session": {"state": session["state"], "updated_at": session["updated_at"]}
+                       "name": person["display_name"],
+                       "created_at": _plain(person["created_at"])},
+            "session": {"state": session["state"], "updated_at": _plain(session["updated_at"])}
             if session else None,
             "memberships": memberships,
         }
@@ -96,14 +112,14 @@ class MembershipRepository(Transaction):
 
     def archive_alliance(self, alliance_id: int, now: datetime) -> None:
         self._execute("UPDATE alliances SET archived_at = ? WHERE id = ? AND archived_at IS NULL",
-                      (to_text(now), alliance_id))
+                      (self._time(now), alliance_id))
         self._execute(
             "UPDATE reminders SET cancelled_at = ? WHERE alliance_id = ? AND sent_at IS NULL"
-            " AND cancelled_at IS NULL", (to_text(now), alliance_id))
+            " AND cancelled_at IS NULL", (self._time(now), alliance_id))
 
     def alliances_ended_before(self, moment: datetime) -> list[Alliance]:
         found = self._rows("SELECT * FROM alliances WHERE end_at < ? ORDER BY id",
-                           (to_text(moment),))
+                           (self._time(moment),))
         return [rows.alliance(r) for r in found]
 
     def retention_warned(self, alliance_id: int) -> bool:
@@ -112,15 +128,22 @@ class MembershipRepository(Transaction):
 
     def mark_retention_warned(self, alliance_id: int, now: datetime) -> None:
         self._execute("UPDATE alliances SET retention_warned_at = ? WHERE id = ?",
-                      (to_text(now), alliance_id))
+                      (self._time(now), alliance_id))
 
     def delete_alliance(self, alliance_id: int) -> None:
         """Everything of one alliance, answers included (its retention period is over)."""
         members = [r["id"] for r in self._rows("SELECT id FROM members WHERE alliance_id = ?",
                                                 (alliance_id,))]
-        self._execute("INSERT OR IGNORE INTO deletions (kind, ref) VALUES ('alliance', ?)",
+        self._execute("INSERT INTO deletions (kind, ref) VALUES ('alliance', ?)"
+                      " ON CONFLICT DO NOTHING",
                       (alliance_id,))
         self._execute("DELETE FROM answers WHERE alliance_id = ?", (alliance_id,))
+        # The séances, retained texts, votes and validations (append-only, but listed above).
+        self._execute("DELETE FROM agreement_votes WHERE agreement_id IN"
+                      " (SELECT id FROM agreements WHERE alliance_id = ?)", (alliance_id,))
+        self._execute("DELETE FROM agreement_validations WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM agreements WHERE alliance_id = ?", (alliance_id,))
+        self._execute("DELETE FROM seances WHERE alliance_id = ?", (alliance_id,))
         self._execute("DELETE FROM deletions WHERE kind = 'alliance' AND ref = ?",
                       (alliance_id,))
         self._execute("DELETE FROM reminders WHERE alliance_id = ?", (alliance_id,))
@@ -140,22 +163,29 @@ class MembershipRepository(Transaction):
 
     def stats(self) -> dict[str, Any]:
         """Counts only: nothing that identifies anyone."""
-        def count(sql: str, params: tuple[Any, ...] = ()) -> int:
-            row = self._row(sql, params)
-            return int(row[0]) if row else 0
+        def count(where: str) -> int:
+            row = self._row(f"SELECT COUNT(*) AS n FROM {where}")
+            return int(row["n"]) if row else 0
 
         return {
-            "alliances_active": count("SELECT COUNT(*) FROM alliances WHERE archived_at IS NULL"),
-            "alliances_archived": count(
-                "SELECT COUNT(*) FROM alliances WHERE archived_at IS NOT NULL"),
-            "members": count("SELECT COUNT(*) FROM members WHERE left_at IS NULL"),
+            "alliances_active": count("alliances WHERE archived_at IS NULL"),
+            "alliances_archived": count("alliances WHERE archived_at IS NOT NULL"),
+            "members": count("members WHERE left_at IS NULL"),
             "members_unreachable": count(
-                "SELECT COUNT(*) FROM members WHERE left_at IS NULL"
-                " AND unreachable_at IS NOT NULL"),
+                "members WHERE left_at IS NULL AND unreachable_at IS NOT NULL"),
             "answers_by_phase": {
                 r["phase"]: r["n"] for r in self._rows(
                     "SELECT phase, COUNT(*) AS n FROM answers GROUP BY phase ORDER BY phase")},
             "reminders_pending": count(
-                "SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"),
-            "reminders_sent": count("SELECT COUNT(*) FROM reminders WHERE sent_at IS NOT NULL"),
+                "reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"),
+            "reminders_sent": count("reminders WHERE sent_at IS NOT NULL"),
         }
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as JSON shows it: moments as the UTC ISO 8601 text SQLite stores."""
+    return to_text(value) if isinstance(value, datetime) else value
+
+
+def _plain_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: _plain(value) for key, value in dict(row).items()}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dialogues.core.domain import Person
 from storage import rows
-from storage.times import now_text
 from storage.transaction import Transaction
 
 
@@ -18,7 +17,7 @@ class PeopleRepository(Transaction):
             person_id = self._insert(
                 "INSERT INTO people (channel, external_id, display_name, created_at)"
                 " VALUES (?, ?, ?, ?)",
-                (channel, external_id, display_name, now_text()),
+                (channel, external_id, display_name, self._now()),
             )
             return Person(person_id, channel, external_id, display_name)
         if display_name and display_name != row["display_name"]:

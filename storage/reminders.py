@@ -6,7 +6,7 @@ from datetime import datetime
 
 from dialogues.core.domain import Reminder
 from storage import rows
-from storage.times import from_text, to_text
+from storage.times import from_stored
 from storage.transaction import Transaction
 
 
@@ -18,8 +18,8 @@ class ReminderRepository(Transaction):
             "INSERT INTO reminders (alliance_id, member_id, kind, phase, seq, due_at)"
             " VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (member_id, kind, phase, seq) DO UPDATE SET due_at = excluded.due_at"
-            " WHERE sent_at IS NULL AND cancelled_at IS NULL",
-            (alliance_id, member_id, kind, phase, seq, to_text(due_at)),
+            " WHERE reminders.sent_at IS NULL AND reminders.cancelled_at IS NULL",
+            (alliance_id, member_id, kind, phase, seq, self._time(due_at)),
         )
 
     def get_reminder(self, reminder_id: int) -> Reminder | None:
@@ -31,7 +31,7 @@ class ReminderRepository(Transaction):
         found = self._rows(
             "SELECT id FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"
             " AND due_at <= ? ORDER BY due_at, id LIMIT ?",
-            (to_text(now), limit),
+            (self._time(now), limit),
         )
         return [r["id"] for r in found]
 
@@ -40,14 +40,14 @@ class ReminderRepository(Transaction):
             "SELECT MIN(due_at) AS due FROM reminders WHERE sent_at IS NULL"
             " AND cancelled_at IS NULL"
         )
-        return from_text(row["due"]) if row and row["due"] else None
+        return from_stored(row["due"]) if row and row["due"] else None
 
     def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
         """Mark as sent if still pending; False when another run already took it."""
         cursor = self._execute(
             "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL"
             " AND cancelled_at IS NULL",
-            (to_text(now), reminder_id),
+            (self._time(now), reminder_id),
         )
         return cursor.rowcount == 1
 
@@ -55,7 +55,7 @@ class ReminderRepository(Transaction):
         self._execute(
             "UPDATE reminders SET cancelled_at = ? WHERE id = ? AND sent_at IS NULL"
             " AND cancelled_at IS NULL",
-            (to_text(now), reminder_id),
+            (self._time(now), reminder_id),
         )
 
     def reminders_of(self, member_id: int) -> list[Reminder]:
@@ -70,7 +70,7 @@ class ReminderRepository(Transaction):
         """Record that Telegram refused (403); True the first time only."""
         cursor = self._execute(
             "UPDATE members SET unreachable_at = ? WHERE id = ? AND unreachable_at IS NULL",
-            (to_text(now), member_id),
+            (self._time(now), member_id),
         )
         return cursor.rowcount == 1
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
@@ -17,15 +16,16 @@ from dialogues.core.domain import (
     Person,
     Reminder,
 )
-from storage.times import from_text
+from storage.dialect import Row
+from storage.times import from_stored
 
 T = TypeVar("T")
 FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
-    if name.endswith("_at"):  # timestamps are ISO 8601 text with offset
-        return from_text
+    if name.endswith("_at"):  # ISO 8601 text with offset (SQLite) or aware datetime
+        return from_stored
     if name in FLAGS:
         return bool
     return None
@@ -36,7 +36,7 @@ def _plan(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
     return tuple((f.name, _converter(f.name)) for f in dataclasses.fields(cls))
 
 
-def _build(cls: type[T], row: sqlite3.Row) -> T:
+def _build(cls: type[T], row: Row) -> T:
     """The dataclass `cls` from the columns of the same names (every field must be selected)."""
     values = {}
     for name, convert in _plan(cls):
@@ -45,29 +45,29 @@ def _build(cls: type[T], row: sqlite3.Row) -> T:
     return cls(**values)
 
 
-def alliance(row: sqlite3.Row) -> Alliance:
+def alliance(row: Row) -> Alliance:
     return _build(Alliance, row)
 
 
-def organisation(row: sqlite3.Row) -> Organisation:
+def organisation(row: Row) -> Organisation:
     return _build(Organisation, row)
 
 
-def person(row: sqlite3.Row) -> Person:
+def person(row: Row) -> Person:
     return _build(Person, row)
 
 
-def member(row: sqlite3.Row) -> Member:
+def member(row: Row) -> Member:
     return _build(Member, row)
 
 
-def reminder(row: sqlite3.Row) -> Reminder:
+def reminder(row: Row) -> Reminder:
     return _build(Reminder, row)
 
 
-def answer(row: sqlite3.Row) -> Answer:
+def answer(row: Row) -> Answer:
     return _build(Answer, row)
 
 
-def export_row(row: sqlite3.Row) -> ExportRow:
+def export_row(row: Row) -> ExportRow:
     return _build(ExportRow, row)

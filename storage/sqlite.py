@@ -1,87 +1,125 @@
-"""The SQLite store: one connection, one lock, units of work over it."""
+"""The SQLite dialect and store: one file, WAL, `synchronous=FULL`, `secure_delete`."""
 
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+from typing import Any
 
 from storage.connection import connect
-from storage.errors import DatabaseUrlError
+from storage.dialect import Cursor, Dialect
+from storage.errors import (
+    ConstraintViolation,
+    DatabaseBusy,
+    Duplicate,
+    SchemaVersionError,
+    StorageError,
+)
 from storage.migrations import migrate
-from storage.transaction import Transaction
-from storage.unit_of_work import SqliteUnitOfWork
-from storage.url import ENV_VAR, database_path, resolve_url
+from storage.store import DatabaseStore
+from storage.times import to_text
 
 
-class SqliteStore:
-    """Satisfies dialogues.ports.Store; safe to share between threads (one `with` at a time)."""
+def translate(error: sqlite3.IntegrityError) -> ConstraintViolation:
+    """Wrap an IntegrityError; SQLite's message names the table and columns, never values."""
+    name = getattr(error, "sqlite_errorname", "SQLITE_CONSTRAINT")
+    if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"):
+        return Duplicate(f"already exists: {error}", name)
+    return ConstraintViolation(f"constraint failed: {error}", name)
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | str) -> None:
-        self.path = path  # absolute Path, or ":memory:"
+
+class SqliteDialect(Dialect):
+    name = "sqlite"
+    ddl_words = {"id": "INTEGER PRIMARY KEY", "bigint": "INTEGER", "text": "TEXT", "time": "TEXT"}
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._lock = threading.RLock()
-        self._closed = False
 
-    def unit_of_work(self) -> SqliteUnitOfWork:
-        return SqliteUnitOfWork(self._conn, self._lock)
+    def begin(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.ProgrammingError as error:
+            raise StorageError("the store is closed") from error
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise DatabaseBusy("the database stayed locked by another process") from error
+            raise StorageError(f"cannot start a transaction: {error}") from error
 
-    @contextmanager
-    def raw_transaction(self) -> Iterator[sqlite3.Connection]:
-        """The bare connection inside BEGIN IMMEDIATE…COMMIT, for bulk tools (bench/seed.py).
+    def commit(self) -> None:
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StorageError(f"the transaction could not be committed: {error}") from error
 
-        No validation happens here: whoever writes must respect the schema's conventions
-        (UTC ISO 8601 text datetimes, JSON states, append-only answers).
-        """
-        with Transaction(self._conn, self._lock):
-            yield self._conn
+    def rollback(self) -> None:
+        if self.in_transaction():
+            self._conn.execute("ROLLBACK")
 
-    def checkpoint(self) -> None:
-        """Fold the WAL into the main file and truncate it (after an erasure: no old copies)."""
-        with self._lock:
-            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    def in_transaction(self) -> bool:
+        try:
+            return self._conn.in_transaction
+        except sqlite3.ProgrammingError as error:
+            raise StorageError("the store is closed") from error
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.IntegrityError as error:
+            raise translate(error) from error
+
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
+        cursor = self.execute(sql, params)
+        assert isinstance(cursor, sqlite3.Cursor) and cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def time(self, value: datetime) -> str:
+        return to_text(value)
+
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def set_schema_version(self, version: int) -> None:
+        self._conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def check_foreign_keys(self, version: int) -> None:
+        broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise SchemaVersionError(
+                f"migration to version {version} left {len(broken)} rows with a missing "
+                f"parent (first: table {broken[0][0]}, rowid {broken[0][1]})"
+            )
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def after_erasure(self) -> None:
+        """Fold the WAL into the main file and truncate it: with `secure_delete` on, the
+        erased rows' pages were overwritten, and the WAL held the last copies."""
+        self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
-        """Wait for any open unit of work, then close; closing twice is harmless."""
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            with suppress(sqlite3.Error):
-                self._conn.execute("PRAGMA optimize")
-            self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        with suppress(sqlite3.Error):
+            self._conn.execute("PRAGMA optimize")
+        self._conn.close()
 
 
-def open_store(url: str | None = None) -> SqliteStore:
-    """Open (creating and migrating if needed) the database named by a sqlite URL.
+class SqliteStore(DatabaseStore):
+    """The embedded default: one SQLite file (or memory)."""
 
-    `url` None means $CHARTE_DATABASE_URL, else `sqlite:///data/charte.db` under the current
-    directory. See storage.url for the accepted forms.
-    """
-    try:
-        path = database_path(resolve_url(url))
-    except DatabaseUrlError as error:
-        if url is None:  # say where the bad value came from
-            raise DatabaseUrlError(f"{ENV_VAR}: {error}") from error
-        raise
+    def __init__(self, conn: sqlite3.Connection, path: Path | str) -> None:
+        super().__init__(SqliteDialect(conn))
+        self.path = path  # absolute Path, or ":memory:"
+
+
+def open_sqlite(path: Path | str) -> SqliteStore:
+    """Open (creating and migrating if needed) one SQLite file."""
     conn = connect(path)
     try:
-        migrate(conn)
+        migrate(SqliteDialect(conn))
     except BaseException:
         conn.close()
         raise

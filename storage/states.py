@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from dialogues.core.ports import JsonDict
-from storage.times import now_text
 from storage.transaction import Transaction
 
 
@@ -32,7 +31,7 @@ class StateRepository(Transaction):
             "INSERT INTO sessions (person_id, state, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (person_id) DO UPDATE"
             " SET state = excluded.state, updated_at = excluded.updated_at",
-            (person_id, _dump(state), now_text()),
+            (person_id, _dump(state), self._now()),
         )
 
     def load_walk(self, member_id: int) -> dict[str, Any] | None:
@@ -44,5 +43,5 @@ class StateRepository(Transaction):
             "INSERT INTO walks (member_id, state, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT (member_id) DO UPDATE"
             " SET state = excluded.state, updated_at = excluded.updated_at",
-            (member_id, _dump(state), now_text()),
+            (member_id, _dump(state), self._now()),
         )

@@ -2,52 +2,42 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
-from storage.errors import DatabaseBusy, StorageError, translate
+from storage.dialect import Cursor, Dialect, Row
 
 
 class Transaction:
-    """`with tx:` holds the store's lock and runs `BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`.
+    """`with tx:` holds the store's lock and runs one database transaction.
 
-    Every statement must run inside the `with` (reads too): a call outside raises
+    The transaction takes the database's write lock at its start (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: an advisory lock), so units of work never interleave, in this process or
+    another. Every statement must run inside the `with` (reads too): a call outside raises
     RuntimeError, so nothing is ever written in autocommit by accident. The lock is
     re-entrant only to detect nesting, which is refused. The `with` belongs to the thread
     that entered it; another thread calling in waits for it to end, then gets RuntimeError.
     """
 
-    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._conn = conn
+    def __init__(self, db: Dialect, lock: threading.RLock) -> None:
+        self._db = db
         self._lock = lock
         self._active = False
 
     def __enter__(self) -> Self:
         self._lock.acquire()
         try:
-            self._begin()
+            if self._active or self._db.in_transaction():
+                raise RuntimeError("a unit of work is already open on this store (nested `with`)")
+            self._db.begin()
         except BaseException:
             self._lock.release()
             raise
         self._active = True
         return self
-
-    def _begin(self) -> None:
-        try:
-            nested = self._active or self._conn.in_transaction
-        except sqlite3.ProgrammingError as error:
-            raise StorageError("the store is closed") from error
-        if nested:
-            raise RuntimeError("a unit of work is already open on this store (nested `with`)")
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise DatabaseBusy("the database stayed locked by another process") from error
-            raise StorageError(f"cannot start a transaction: {error}") from error
 
     def __exit__(
         self,
@@ -58,41 +48,43 @@ class Transaction:
         try:
             self._active = False
             if exc_type is None:
-                try:
-                    self._conn.execute("COMMIT")
-                except sqlite3.Error as error:
-                    message = f"the transaction could not be committed: {error}"
-                    raise StorageError(message) from error
-            elif self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+                self._db.commit()
+            else:
+                self._db.rollback()
         finally:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
+            self._db.rollback()  # a failed COMMIT leaves nothing open
             self._lock.release()
 
     # --- helpers for repositories ----------------------------------------------------------
 
-    def _execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         with self._lock:
             if not self._active:
                 raise RuntimeError(
                     "storage used outside a unit of work; use `with store.unit_of_work() as uow:`"
                 )
-            try:
-                return self._conn.execute(sql, params)
-            except sqlite3.IntegrityError as error:
-                raise translate(error) from error
+            return self._db.execute(sql, params)
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
             return self._execute(sql, params).fetchall()
 
-    def _row(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+    def _row(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         with self._lock:
-            row: sqlite3.Row | None = self._execute(sql, params).fetchone()
+            row: Row | None = self._execute(sql, params).fetchone()
             return row
 
-    def _insert(self, sql: str, params: Iterable[Any]) -> int:
-        cursor = self._execute(sql, tuple(params))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+    def _insert(self, sql: str, params: Sequence[Any]) -> int:
+        with self._lock:
+            if not self._active:
+                raise RuntimeError(
+                    "storage used outside a unit of work; use `with store.unit_of_work() as uow:`"
+                )
+            return self._db.insert(sql, tuple(params))
+
+    def _time(self, value: datetime) -> Any:
+        """A datetime parameter as the database stores it (naive: ValueError)."""
+        return self._db.time(value)
+
+    def _now(self) -> Any:
+        return self._db.time(datetime.now(UTC))

@@ -1,7 +1,8 @@
-"""The SQLite unit of work: every repository over one transaction."""
+"""The unit of work: every repository over one transaction, on either database."""
 
 from __future__ import annotations
 
+from storage.agreements import AgreementRepository
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
 from storage.members import MembershipRepository
@@ -10,13 +11,14 @@ from storage.reminders import ReminderRepository
 from storage.states import StateRepository
 
 
-class SqliteUnitOfWork(
+class DatabaseUnitOfWork(
     AllianceRepository,
     PeopleRepository,
     AnswerRepository,
     StateRepository,
     ReminderRepository,
     MembershipRepository,
+    AgreementRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

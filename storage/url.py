@@ -1,4 +1,9 @@
-"""Database URLs: `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite:///:memory:`."""
+"""Database URLs.
+
+SQLite: `sqlite:///relative.db`, `sqlite:////absolute.db`, `sqlite:///:memory:`.
+PostgreSQL: `postgresql://user:password@host:port/dbname` (or `postgres://`), with libpq's
+query parameters, e.g. `postgresql://charte@/charte?host=/var/run/postgresql` for a unix socket.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ ENV_VAR = "CHARTE_DATABASE_URL"
 DEFAULT_PATH = Path("data") / "charte.db"  # relative to the current working directory
 MEMORY = ":memory:"
 _PREFIX = "sqlite:///"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -21,6 +27,10 @@ def resolve_url(url: str | None = None) -> str:
     if url is None:
         return _PREFIX + str(Path.cwd() / DEFAULT_PATH)
     return url
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(POSTGRES_SCHEMES)
 
 
 def database_path(url: str) -> Path | str:
@@ -35,8 +45,8 @@ def database_path(url: str) -> Path | str:
         scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]{0,30}(?=:)", url)
         shown = f"scheme {scheme.group(0)!r}" if scheme else "this value"
         raise DatabaseUrlError(
-            f"unsupported database URL ({shown}); expected sqlite:///relative/path.db "
-            f"or sqlite:////absolute/path.db"
+            f"unsupported database URL ({shown}); expected sqlite:///relative/path.db, "
+            f"sqlite:////absolute/path.db or postgresql://user@host/dbname"
         )
     rest = url[len(_PREFIX) :]
     if not rest or rest.endswith("/"):

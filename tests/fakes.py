@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from dialogues.core.agreements import Agreement, Seance, Validation, Vote
 from dialogues.core.domain import (
     PHASES,
     Alliance,
@@ -32,6 +33,10 @@ class _Data:
     sessions: dict[int, str] = field(default_factory=dict)
     walks: dict[int, str] = field(default_factory=dict)
     warned: set[int] = field(default_factory=set)
+    seances: dict[int, Seance] = field(default_factory=dict)
+    agreements: list[Agreement] = field(default_factory=list)
+    validations: list[Validation] = field(default_factory=list)
+    votes: dict[tuple[int, int], Vote] = field(default_factory=dict)
     next_id: int = 1
 
 
@@ -285,6 +290,12 @@ class FakeUnitOfWork:
 
     def delete_alliance(self, alliance_id: int) -> None:
         self.d.answers = [a for a in self.d.answers if a.alliance_id != alliance_id]
+        gone = {a.id for a in self.d.agreements if a.alliance_id == alliance_id}
+        self.d.votes = {k: v for k, v in self.d.votes.items() if v.agreement_id not in gone}
+        self.d.validations = [v for v in self.d.validations if v.alliance_id != alliance_id]
+        self.d.agreements = [a for a in self.d.agreements if a.alliance_id != alliance_id]
+        self.d.seances = {k: x for k, x in self.d.seances.items()
+                          if x.alliance_id != alliance_id}
         self.d.reminders = {k: r for k, r in self.d.reminders.items()
                             if r.alliance_id != alliance_id}
         for m in [m for m in self.d.members.values() if m.alliance_id == alliance_id]:
@@ -296,6 +307,65 @@ class FakeUnitOfWork:
 
     def stats(self) -> dict[str, Any]:
         return {"alliances": len(self.d.alliances), "answers": len(self.d.answers)}
+
+    # séances, retained texts (append-only), votes, validations (append-only)
+    def add_seance(self, alliance_id: int, phase: str, led_by: int, chat_id: int | None,
+                   lever_id: str | None, turn: int, now: datetime) -> Seance:
+        seance = Seance(self._id(), alliance_id, phase, led_by, chat_id, None, now, None, False,
+                        turn, lever_id, (lever_id,) if lever_id else ())
+        self.d.seances[seance.id] = seance
+        return seance
+
+    def get_seance(self, seance_id: int) -> Seance | None:
+        return self.d.seances.get(seance_id)
+
+    def seances(self, alliance_id: int) -> list[Seance]:
+        return sorted((x for x in self.d.seances.values() if x.alliance_id == alliance_id),
+                      key=lambda x: x.id)
+
+    def save_seance(self, seance: Seance) -> None:
+        stored = self.d.seances[seance.id]
+        self.d.seances[seance.id] = replace(
+            stored, chat_id=seance.chat_id, card_message_id=seance.card_message_id,
+            ended_at=seance.ended_at, paused=seance.paused, turn=seance.turn,
+            lever_id=seance.lever_id, seen=seance.seen, writing=seance.writing)
+
+    def add_agreement(self, alliance_id: int, phase: str, lever_id: str, text: str,
+                      member_id: int, seance_id: int | None, charter_version: str,
+                      now: datetime) -> Agreement:
+        agreement = Agreement(self._id(), alliance_id, phase, lever_id, text, member_id,
+                              seance_id, charter_version, now)
+        self.d.agreements.append(agreement)
+        return agreement
+
+    def agreements(self, alliance_id: int) -> list[Agreement]:
+        return [a for a in self.d.agreements if a.alliance_id == alliance_id]
+
+    def latest_agreements(self, alliance_id: int) -> list[Agreement]:
+        latest: dict[tuple[str, str], Agreement] = {}
+        for a in self.agreements(alliance_id):
+            latest[(a.phase, a.lever_id)] = a
+        return sorted(latest.values(), key=lambda a: a.id)
+
+    def add_validation(self, alliance_id: int, phase: str, organisation_id: int, member_id: int,
+                       covers: int, now: datetime) -> Validation:
+        validation = Validation(self._id(), alliance_id, phase, organisation_id, member_id,
+                                covers, now)
+        self.d.validations.append(validation)
+        return validation
+
+    def validations(self, alliance_id: int) -> list[Validation]:
+        return [v for v in self.d.validations if v.alliance_id == alliance_id]
+
+    def set_vote(self, agreement_id: int, organisation_id: int, member_id: int, vote: str,
+                 now: datetime) -> None:
+        self.d.votes[(agreement_id, organisation_id)] = Vote(agreement_id, organisation_id,
+                                                             member_id, vote, now)
+
+    def votes(self, alliance_id: int) -> list[Vote]:
+        mine = {a.id for a in self.agreements(alliance_id)}
+        return sorted((v for v in self.d.votes.values() if v.agreement_id in mine),
+                      key=lambda v: (v.agreement_id, v.organisation_id))
 
     # states (JSON round trip, so a state that cannot be stored fails here too)
     def load_session(self, person_id: int) -> dict[str, Any] | None:

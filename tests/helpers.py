@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from bot.compose import App, build_app
 from bot.render_text import plain
 from dialogues.app.service import PersonRef
-from dialogues.core.events import Command, GroupCommand, Other, Press, Text
+from dialogues.core.events import Command, GroupCommand, GroupText, Other, Press, Text
 from dialogues.core.outgoing import Button, Outgoing
+from dialogues.core.ports import Store
 
 
 class Clock:
@@ -99,3 +100,80 @@ def create_alliance(chat: Chat, name: str = "Alliance Test", org: str = "Asso A"
         if "/rejoindre" in message.text:
             return plain(message.text).split("/rejoindre ")[1].split(")")[0].strip()
     raise AssertionError(chat.text)
+
+
+# --- a linked group: the séance (issue 11) ---------------------------------------------------
+
+GROUP = -100777
+
+
+def shown(messages: list[Outgoing]) -> str:
+    return "\n".join(plain(m.text) for m in messages).replace("\u00a0", " ")
+
+
+class Person(Chat):
+    """Someone who talks to the bot in private and in the alliance's linked group."""
+
+    card_id = 500  # the message id the group's card has in these tests
+
+    @property
+    def text(self) -> str:
+        return shown(self.last)
+
+    def in_chat(self, event: object) -> list[Outgoing]:
+        self.last = [_rendered(m) for m in self.app.service.handle(self.ref, event).outgoing]
+        return self.last
+
+    def group_command(self, name: str, arg: str = "") -> str:
+        return shown(self.in_chat(GroupCommand(GROUP, name, arg)))
+
+    def group_press(self, card: Outgoing, label: str, message_id: int = card_id) -> str:
+        return shown(self.in_chat(Press(button(card, label).data, GROUP, message_id)))
+
+    def group_reply(self, text: str, reply_to: int = card_id) -> str:
+        return shown(self.in_chat(GroupText(GROUP, text, reply_to)))
+
+
+def button(message: Outgoing, label: str) -> Button:
+    for row in message.buttons:
+        for b in row:
+            if label in b.label:
+                return b
+    raise AssertionError(f"no {label!r} in {[b.label for r in message.buttons for b in r]}")
+
+
+def card_of(messages: list[Outgoing]) -> Outgoing:
+    return next(m for m in messages if m.buttons)
+
+
+def alliance_with_a_tiers(app: App, store: Store, clock: Clock
+                          ) -> tuple[Person, Person, Person, Person]:
+    """« Alliance du Port »: three organisations (Alice coordinates the Asso du Port, Bob is
+    at the Mairie du Port, Carla at the Collectif Port) that diverge on « Dialoguer » (1, 4, 3)
+    and « Gouvernance » (4, 1, « je ne sais pas »), linked to GROUP, and Tina, its tiers de
+    confiance. Tina is put in directly, with an organisation, until tiers join by their own
+    invitation (what she may do follows from her role alone)."""
+    alice, bob, carla, tina = (Person(app, n) for n in ("alice", "bob", "carla", "tina"))
+    tina.ref = PersonRef("test", "tina", "Tina Martin")
+    code = create_alliance(alice, "Alliance du Port", "Asso du Port")
+    for chat, organisation in ((bob, "Mairie du Port"), (carla, "Collectif Port")):
+        chat.cmd("rejoindre", code)
+        chat.press("Une autre organisation")
+        chat.say(organisation)
+        chat.press("Association")
+    clock.advance(days=10)  # the lancement phase is open
+    # Two divergent levers: « Dialoguer » (1, 4, 3) and « Gouvernance » (4, 1, « jsp »).
+    for chat, first, second in ((alice, "1", "4"), (bob, "4", "1"), (carla, "3", "jsp")):
+        chat.cmd("levier", "dialoguer")
+        chat.say(first)
+        chat.cmd("levier", "gouvernance")
+        chat.say(second)
+    alice.in_group(GROUP, "lier", code)
+    # The tiers de confiance, put in directly until tiers join by their own invitation.
+    with store.unit_of_work() as uow:
+        person = uow.get_or_create_person("test", "tina", "Tina Martin")
+        (alliance,) = uow.all_alliances()
+        organisation = uow.organisations(alliance.id)[0]
+        member = uow.add_member(alliance.id, organisation.id, person.id, "tiers", clock())
+        uow.save_session(person.id, {"member_id": member.id, "form": None})
+    return alice, bob, carla, tina

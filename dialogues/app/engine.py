@@ -11,12 +11,22 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import time
 
+from dialogues.accord.flow import Accords
 from dialogues.content.bundle import Content
 from dialogues.core import rules
 from dialogues.core.callbacks import Callback, decode
 from dialogues.core.context import Context, Needs
 from dialogues.core.effects import Outcome
-from dialogues.core.events import Command, Event, GroupCommand, Other, Press, Text
+from dialogues.core.events import (
+    Command,
+    Event,
+    GroupCommand,
+    GroupText,
+    Other,
+    Press,
+    Text,
+    in_group,
+)
 from dialogues.core.outgoing import Outgoing
 from dialogues.core.routes import (
     Access,
@@ -25,6 +35,7 @@ from dialogues.core.routes import (
     CommandRoute,
     FormRoute,
     GroupRoute,
+    ReplyRoute,
 )
 from dialogues.core.session import Session, WalkState
 from dialogues.core.step import Step, Turn
@@ -32,6 +43,7 @@ from dialogues.deadlines.flow import Deadlines
 from dialogues.members.flow import Members
 from dialogues.onboarding.flow import Onboarding
 from dialogues.reminders.flow import Reminders
+from dialogues.seance.flow import Seances
 from dialogues.settings.flow import Settings
 from dialogues.summary.flow import Summaries
 from dialogues.walk.flow import Walk
@@ -39,14 +51,16 @@ from dialogues.welcome.flow import Welcome
 
 # The order of Telegram's command menu.
 MENU = ("nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses", "echeances",
-        "export", "inviter", "membres", "reglages", "archiver", "quitter", "alliances",
-        "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+        "export", "seance", "accord", "inviter", "membres", "reglages", "archiver", "quitter",
+        "alliances", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
 def clean(text: str) -> str:
-    """Drop control characters (a pasted text keeps its line breaks) and outer blanks."""
-    return "".join(ch for ch in text if ch not in CONTROL).strip()
+    """Drop control characters (a pasted text keeps its line breaks), lone surrogates (no
+    UTF-8 text can hold them, so no database either) and outer blanks."""
+    return "".join(ch for ch in text
+                   if ch not in CONTROL and not "\ud800" <= ch <= "\udfff").strip()
 
 
 class Engine:
@@ -62,13 +76,16 @@ class Engine:
         capabilities: tuple[Capability, ...] = (
             self.welcome, self.onboarding, self.walk, Deadlines(script),
             Members(script, len(charter.levers)), Settings(script), self.summaries,
-            self.reminders,
+            self.reminders, Seances(charter, script, content.interpreter),
+            Accords(charter, script),
         )
         self.commands: dict[str, CommandRoute] = _merge(c.commands for c in capabilities)
         self.buttons: dict[type[Callback], ButtonRoute] = _merge(c.buttons for c in capabilities)
         self.forms: dict[str, FormRoute] = _merge(c.forms for c in capabilities)
         self.group_commands: dict[str, GroupRoute] = _merge(
             c.group_commands for c in capabilities)
+        self.group_replies: dict[str, ReplyRoute] = _merge(
+            getattr(c, "group_replies", {}) for c in capabilities)
         missing = set(MENU) - set(self.commands) - {"annuler"}
         assert not missing, f"commands in the menu that nothing handles: {missing}"
 
@@ -97,7 +114,12 @@ class Engine:
             group = self.group_commands.get(event.name)
             if group is not None:
                 wanted.extend(group.needs(event))
-        elif isinstance(event, Text):
+        elif isinstance(event, GroupText):
+            for reply in self.group_replies.values():
+                wanted.extend(reply.needs(event))
+        elif isinstance(event, Text | Other) and form is None:
+            wanted.extend(self.walk.reads)  # typed answers move the walk on to a lever's card
+        if isinstance(event, Text):
             wanted.extend(self.onboarding.text_needs(session.form, clean(event.text)))
         return tuple(dict.fromkeys(wanted))
 
@@ -112,7 +134,7 @@ class Engine:
         if isinstance(event, Command):
             return self._command(turn, _alias(event))
         if isinstance(event, Press):
-            return self._press(turn, event.data)
+            return self._press(turn, event)
         if isinstance(event, Text):
             return self._text(turn, clean(event.text))
         if isinstance(event, GroupCommand):
@@ -120,6 +142,15 @@ class Engine:
             if route is None:
                 return turn.reply(Outgoing(self.script.say("group.private_only")))
             return route.handler(turn, event)
+        if isinstance(event, GroupText):
+            event = replace(event, text=clean(event.text))
+            if not event.text:
+                return turn.reply()
+            for reply in self.group_replies.values():
+                answered = reply.handler(turn, event)
+                if answered is not None:
+                    return answered
+            return turn.reply()  # a reply to the bot that no capability is waiting for
         if isinstance(event, Other):
             key = "edit_ignored" if event.kind == "edit" else "unsupported"
             return turn.reply(Outgoing(self.script.say(key)), *self.current(turn))
@@ -141,14 +172,19 @@ class Engine:
             return turn.reply(Outgoing(s.say("archive.read_only", alliance=ctx.alliance.name)))
         return route.handler(turn, cmd)
 
-    def _press(self, turn: Turn, raw: str) -> Step:
-        data = decode(raw)
+    def _press(self, turn: Turn, press: Press) -> Step:
+        data = decode(press.data)
         route = self.buttons.get(type(data)) if data is not None else None
-        step = route.handler(turn, data) if route is not None else None
+        group = in_group(press)
+        if group and (route is None or not route.groups):
+            return turn.reply()  # a private button shown in a group: nothing to say there
+        step = None
+        if route is not None:
+            step = route.handler(turn, data, press) if route.pressed else route.handler(turn, data)
         if step is not None:
             return step
         stale = Outgoing(self.script.say("stale_button"))
-        return turn.reply(stale, *self.current(turn))
+        return turn.reply(stale) if group else turn.reply(stale, *self.current(turn))
 
     def _text(self, turn: Turn, text: str) -> Step:
         s = self.script

@@ -12,7 +12,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from dialogues.core import codes
+from dialogues.core.agreements import Accord, Named
 from dialogues.core.context import (
+    AccordLookup,
     AllianceAnswers,
     CodeLookup,
     Context,
@@ -83,6 +85,11 @@ class Loader:
                 loaded = replace(loaded, person_data=data)
             elif need is Need.FRESH_CODE:
                 loaded = replace(loaded, fresh_code=self._unused_code(uow))
+            elif need is Need.RETAINED and alliance is not None and ctx.phase != PHASES[0]:
+                # Recalled from earlier phases only: at the launch there is nothing to read.
+                loaded = replace(loaded, retained=tuple(uow.latest_agreements(alliance.id)))
+            elif isinstance(need, AccordLookup):
+                loaded = replace(loaded, accord=_accord(uow, person, alliance, need))
             elif isinstance(need, CodeLookup):
                 loaded = replace(loaded, invitation=_invitation(uow, person, need.code))
             elif isinstance(need, GroupLookup):
@@ -125,6 +132,41 @@ def _members(uow: UnitOfWork, alliance: Alliance, phase: str) -> tuple[MemberInf
         infos.append(MemberInfo(m, who.display_name if who else "", org.name if org else "",
                                 len(uow.latest_answers(m.id, phase))))
     return tuple(infos)
+
+
+def _accord(uow: UnitOfWork, person: Person, current: Alliance | None, need: AccordLookup
+            ) -> Accord | None:
+    """The alliance's séances and contrat, for one of its members only."""
+    if need.chat_id is not None:
+        alliance = uow.find_by_group(need.chat_id)
+    elif need.alliance_id is not None:
+        alliance = uow.get_alliance(need.alliance_id)
+    else:
+        alliance = current
+    if alliance is None:
+        return None
+    member = member_of(uow, person, alliance.id)
+    if member is None:
+        return None
+    agreements = tuple(uow.agreements(alliance.id))
+    validations = tuple(uow.validations(alliance.id))
+    seances = tuple(uow.seances(alliance.id))
+    wanted = dict.fromkeys([member.id, *(a.member_id for a in agreements),
+                            *(v.member_id for v in validations),
+                            *(x.led_by for x in seances),
+                            *(w.member_id for x in seances if x.open for w in x.writing)])
+    people = []
+    for member_id in wanted:
+        someone = uow.get_member(member_id)
+        who = uow.get_person(someone.person_id) if someone is not None else None
+        if someone is not None:
+            name = who.display_name if who is not None and someone.left_at is None else ""
+            people.append(Named(member_id, name, someone.role))
+    return Accord(
+        alliance=alliance, member=member, organisations=tuple(uow.organisations(alliance.id)),
+        agreements=agreements, validations=validations, votes=tuple(uow.votes(alliance.id)),
+        seances=seances, people=tuple(people),
+        answers=tuple(uow.alliance_answers(alliance.id)) if need.answers else ())
 
 
 def _invitation(uow: UnitOfWork, person: Person, code: str) -> Invitation | None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialogues.app.engine import Engine
+from dialogues.app.engine import Engine, clean
 from dialogues.app.loading import Loader
 from dialogues.app.writes import Applied, Replan, Writes
 from dialogues.content.charter import Charter
@@ -65,7 +65,8 @@ class CharterService:
         applied = Applied()
         current: Event | Outcome = event
         with self.store.unit_of_work() as uow:
-            person = uow.get_or_create_person(ref.channel, ref.external_id, ref.display_name)
+            person = uow.get_or_create_person(ref.channel, ref.external_id,
+                                              clean(ref.display_name))
             session = Session.from_dict(uow.load_session(person.id))
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)

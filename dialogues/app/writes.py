@@ -7,15 +7,17 @@ the same rule again, so that a forged or replayed event cannot get through eithe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from dialogues.content.charter import Charter
 from dialogues.core import rules
+from dialogues.core.agreements import RETAINED_MAX
 from dialogues.core.context import Context
-from dialogues.core.domain import NewAnswer, Person
+from dialogues.core.domain import Member, NewAnswer, Person
 from dialogues.core.effects import (
     Archive,
+    CastVote,
     ChangeDates,
     ChangeMember,
     CreateAlliance,
@@ -27,10 +29,14 @@ from dialogues.core.effects import (
     Leave,
     LinkGroup,
     NudgesOff,
+    OpenSeance,
     Outcome,
     ReplaceCode,
+    RetainText,
     SaveAnswer,
+    SaveSeance,
     SetAnonymous,
+    ValidateAccord,
 )
 from dialogues.core.ports import UnitOfWork
 
@@ -71,6 +77,11 @@ class Writes:
             Leave: self.leave,
             Erase: self.erase,
             Archive: self.archive,
+            OpenSeance: self.open_seance,
+            SaveSeance: self.save_seance,
+            RetainText: self.retain_text,
+            CastVote: self.cast_vote,
+            ValidateAccord: self.validate_accord,
         }
 
     def apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Effect,
@@ -206,6 +217,90 @@ class Writes:
             if successor is not None:
                 uow.set_role(successor.id, rules.COORDINATOR)
         uow.erase_person(person.id, effect.delete_answers, ctx.now)
+
+    # --- the séance and the contrat de confiance (issue 11) ---------------------------------
+    # A séance's buttons and replies may come from a group chat: the acting member is the
+    # person's membership in the séance's alliance, whatever alliance their private chat is on.
+
+    def open_seance(self, uow: UnitOfWork, person: Person, ctx: Context, effect: OpenSeance,
+                    applied: Applied) -> None:
+        alliance = uow.get_alliance(effect.alliance_id)
+        member = _member_in(uow, person, effect.alliance_id)
+        if alliance is None or member is None or not rules.may_retain(member, alliance):
+            return
+        seances = uow.seances(alliance.id)
+        if effect.turn <= max((x.turn for x in seances), default=0):
+            return  # another séance started meanwhile
+        for earlier in seances:
+            if earlier.open:
+                uow.save_seance(replace(earlier, ended_at=ctx.now, writing=()))
+        uow.add_seance(alliance.id, effect.phase, member.id, effect.chat_id, effect.lever_id,
+                       effect.turn, ctx.now)
+
+    def save_seance(self, uow: UnitOfWork, person: Person, ctx: Context, effect: SaveSeance,
+                    applied: Applied) -> None:
+        stored = uow.get_seance(effect.seance.id)
+        if stored is None or not stored.open or stored.turn != effect.turn:
+            return
+        member = _member_in(uow, person, stored.alliance_id)
+        if not rules.may_lead_seance(member, uow.get_alliance(stored.alliance_id)):
+            return
+        new = effect.seance
+        if new.turn < stored.turn:
+            return
+        uow.save_seance(replace(stored, chat_id=new.chat_id, card_message_id=new.card_message_id,
+                                ended_at=new.ended_at, paused=new.paused, turn=new.turn,
+                                lever_id=new.lever_id, seen=new.seen, writing=new.writing))
+
+    def retain_text(self, uow: UnitOfWork, person: Person, ctx: Context, effect: RetainText,
+                    applied: Applied) -> None:
+        seance = uow.get_seance(effect.seance_id)
+        if seance is None or not seance.open or not 0 < len(effect.text) <= RETAINED_MAX:
+            return
+        alliance = uow.get_alliance(seance.alliance_id)
+        member = _member_in(uow, person, seance.alliance_id)
+        if alliance is None or member is None or not rules.may_retain(member, alliance):
+            return
+        waited = any(w.member_id == member.id and w.lever_id == effect.lever_id
+                     and w.base == effect.base for w in seance.writing)
+        latest = max((a.id for a in uow.latest_agreements(alliance.id)
+                      if a.phase == seance.phase and a.lever_id == effect.lever_id), default=0)
+        if not waited or latest != effect.base:
+            return  # someone else retained a text first: theirs stands
+        uow.add_agreement(alliance.id, seance.phase, effect.lever_id, effect.text, member.id,
+                          seance.id, self.charter.version, ctx.now)
+        uow.save_seance(replace(seance, writing=tuple(
+            w for w in seance.writing if w.member_id != member.id)))
+
+    def cast_vote(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CastVote,
+                  applied: Applied) -> None:
+        alliance = uow.get_alliance(effect.alliance_id)
+        member = _member_in(uow, person, effect.alliance_id)
+        if alliance is None or member is None or not rules.may_vote(member, alliance):
+            return
+        latest = {a.id for a in uow.latest_agreements(alliance.id)}
+        if effect.agreement_id in latest:
+            uow.set_vote(effect.agreement_id, member.organisation_id, member.id, effect.vote,
+                         ctx.now)
+
+    def validate_accord(self, uow: UnitOfWork, person: Person, ctx: Context,
+                        effect: ValidateAccord, applied: Applied) -> None:
+        alliance = uow.get_alliance(effect.alliance_id)
+        member = _member_in(uow, person, effect.alliance_id)
+        if alliance is None or member is None or not rules.may_vote(member, alliance):
+            return
+        newest = max((a.id for a in uow.agreements(alliance.id) if a.phase == effect.phase),
+                     default=0)
+        done = any(v.organisation_id == member.organisation_id and v.phase == effect.phase
+                   and v.covers == newest for v in uow.validations(alliance.id))
+        if newest and newest == effect.covers and not done:
+            uow.add_validation(alliance.id, effect.phase, member.organisation_id, member.id,
+                               newest, ctx.now)
+
+
+def _member_in(uow: UnitOfWork, person: Person, alliance_id: int) -> Member | None:
+    """The person's current membership in an alliance."""
+    return next((m for m in uow.members(alliance_id) if m.person_id == person.id), None)
 
 
 __all__ = ["Applied", "Replan", "Writes"]

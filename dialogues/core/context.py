@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dialogues.core.agreements import Accord, Agreement
 from dialogues.core.domain import Alliance, Answer, ExportRow, Member, Organisation
 
 
@@ -23,6 +24,7 @@ class Need(enum.Enum):
     PERSON_DATA = "person_data"  # everything stored about the person (right of access)
     EXPORT = "export"  # the current alliance's export rows (with ANSWERS)
     FRESH_CODE = "fresh_code"  # an invitation code no alliance uses
+    RETAINED = "retained"  # the current alliance's retained texts, latest version per lever
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,19 @@ class GroupLookup:
     chat_id: int
 
 
-Needs = tuple[Need | CodeLookup | GroupLookup, ...]
+@dataclass(frozen=True, slots=True)
+class AccordLookup:
+    """An alliance's séances, retained texts, votes and validations, and the person's
+    membership there: the alliance linked to `chat_id`, else alliance `alliance_id`, else the
+    current one. Nothing is loaded for someone who is not one of its members. `answers`: its
+    latest answers too (a séance's card shows them)."""
+
+    alliance_id: int | None = None
+    chat_id: int | None = None
+    answers: bool = False
+
+
+Needs = tuple[Need | CodeLookup | GroupLookup | AccordLookup, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +111,8 @@ class Loaded:
     fresh_code: str | None = None
     invitation: Invitation | None = None  # CodeLookup: None when the code opens nothing
     group: AllianceAnswers | None = None  # GroupLookup: None unless linked and a member
+    retained: tuple[Agreement, ...] = ()  # Need.RETAINED
+    accord: Accord | None = None  # AccordLookup: None unless the person is a member there
 
 
 @dataclass(frozen=True)

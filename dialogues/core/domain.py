@@ -8,7 +8,9 @@ from typing import Final
 
 PHASES: Final = ("lancement", "mi-parcours", "fin")
 ORG_KINDS: Final = ("association", "entreprise", "collectivite", "fondation", "autre")
-ROLES: Final = ("coordinator", "partner")
+# A tiers de confiance (a facilitator, e.g. a catalyseur territorial) accompanies an alliance:
+# no organisation, no walk; reads the answers, leads a séance.
+ROLES: Final = ("coordinator", "partner", "tiers")
 
 # An answer's position: 1..4 on the scale, or None for « je ne sais pas ».
 POSITIONS: Final = (1, 2, 3, 4)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogues.core.agreements import Seance
+
 
 @dataclass(frozen=True, slots=True)
 class SaveAnswer:
@@ -108,8 +110,62 @@ class Archive:
     """The current alliance becomes read-only."""
 
 
+# --- the séance and the contrat de confiance (issue 11) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSeance:
+    """Start a séance of the alliance (one still open is ended first)."""
+
+    alliance_id: int
+    phase: str
+    chat_id: int | None  # the group it runs in; None: the leader's private chat
+    lever_id: str | None
+    turn: int  # above every turn the alliance's séances have had
+
+
+@dataclass(frozen=True, slots=True)
+class SaveSeance:
+    """A séance's new state (moved, paused, ended, a leader writing), written only if it still
+    stood at `turn` when the leader acted."""
+
+    turn: int
+    seance: Seance
+
+
+@dataclass(frozen=True, slots=True)
+class RetainText:
+    """What the alliance retains for a lever: a new version, if nobody retained one since
+    the leader pressed « Retenir » (`base`: the latest version they saw, 0 for none)."""
+
+    seance_id: int
+    lever_id: str
+    text: str
+    base: int
+
+
+@dataclass(frozen=True, slots=True)
+class CastVote:
+    """« D'accord » or « À retravailler » on a retained text, for the voter's organisation."""
+
+    alliance_id: int
+    agreement_id: int
+    vote: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateAccord:
+    """« Nous validons »: the member's organisation validates the phase's contrat as it stands
+    (`covers`: its newest retained text)."""
+
+    alliance_id: int
+    phase: str
+    covers: int
+
+
 Effect = (SaveAnswer | CreateAlliance | JoinAlliance | ChangeDates | SetAnonymous | LinkGroup
-          | NudgesOff | ReplaceCode | ChangeMember | Leave | Erase | Archive)
+          | NudgesOff | ReplaceCode | ChangeMember | Leave | Erase | Archive
+          | OpenSeance | SaveSeance | RetainText | CastVote | ValidateAccord)
 
 
 # --- outcomes of the writes that create something, fed back to the engine as events ----------

@@ -50,3 +50,5 @@ class Outgoing:
     # True: replace the message whose button was pressed (edit in place) instead of sending.
     edit: bool = False
     attachment: Attachment | None = None
+    # Replace this earlier message of the same chat instead (e.g. a card the text answers).
+    edit_message: int | None = None

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from dialogues.core.agreements import Agreement, Seance, Validation, Vote
 from dialogues.core.domain import (
     Alliance,
     Answer,
@@ -114,7 +115,41 @@ class Memberships(Protocol):
     def stats(self) -> dict[str, Any]: ...
 
 
-class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Memberships, Protocol):
+class Agreements(Protocol):
+    """Séances, retained texts (append-only), votes and validations (append-only)."""
+
+    def add_seance(self, alliance_id: int, phase: str, led_by: int, chat_id: int | None,
+                   lever_id: str | None, turn: int, now: datetime) -> Seance: ...
+    def get_seance(self, seance_id: int) -> Seance | None: ...
+    def seances(self, alliance_id: int) -> list[Seance]:
+        """Oldest first."""
+        ...
+    def save_seance(self, seance: Seance) -> None:
+        """Store what changes as it runs: chat, card, pause, end, turn, lever, seen, writing."""
+        ...
+    def add_agreement(self, alliance_id: int, phase: str, lever_id: str, text: str,
+                      member_id: int, seance_id: int | None, charter_version: str,
+                      now: datetime) -> Agreement: ...
+    def agreements(self, alliance_id: int) -> list[Agreement]:
+        """Every version, oldest first."""
+        ...
+    def latest_agreements(self, alliance_id: int) -> list[Agreement]:
+        """The latest version per phase and lever."""
+        ...
+    def add_validation(self, alliance_id: int, phase: str, organisation_id: int, member_id: int,
+                       covers: int, now: datetime) -> Validation: ...
+    def validations(self, alliance_id: int) -> list[Validation]:
+        """Oldest first."""
+        ...
+    def set_vote(self, agreement_id: int, organisation_id: int, member_id: int, vote: str,
+                 now: datetime) -> None:
+        """The organisation's vote on the text, replacing its earlier one."""
+        ...
+    def votes(self, alliance_id: int) -> list[Vote]: ...
+
+
+class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Memberships, Agreements,
+                 Protocol):
     """One transaction over every repository; `with uow:` commits on success."""
 
     def __enter__(self) -> UnitOfWork: ...
@@ -132,6 +167,7 @@ class Store(Protocol):
 
 
 __all__ = [
+    "Agreements",
     "Alliances",
     "Answers",
     "DialogueStates",

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from dialogues.core.callbacks import Callback
 from dialogues.core.context import Needs
-from dialogues.core.events import Command, GroupCommand
+from dialogues.core.events import Command, GroupCommand, GroupText
 from dialogues.core.outgoing import Outgoing
 from dialogues.core.session import Form
 from dialogues.core.step import Step, Turn
@@ -36,10 +36,17 @@ class CommandRoute:
 
 @dataclass(frozen=True)
 class ButtonRoute:
-    """`handler` returns None when the button is stale or forged (nothing is written)."""
+    """`handler` returns None when the button is stale or forged (nothing is written).
 
-    handler: Callable[[Turn, Any], Step | None]
+    Only routes with `groups=True` answer a button pressed in a group chat (where anyone in
+    the group can press it); others are ignored there.
+    """
+
+    handler: Callable[..., Step | None]
     needs: Callable[[Any], Needs] = field(default=lambda data: ())
+    groups: bool = False
+    # True: the handler is called with the Press too (which chat, which message was pressed).
+    pressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,18 @@ class GroupRoute:
 
     handler: Callable[[Turn, GroupCommand], Step]
     needs: Callable[[GroupCommand], Needs] = field(default=lambda cmd: ())
+
+
+@dataclass(frozen=True)
+class ReplyRoute:
+    """Text typed in a group chat in reply to one of the bot's messages (GroupText).
+
+    A capability lists these in an optional `group_replies` table; each route's handler
+    returns None when the reply is not for it (the next route is asked; silence if none).
+    """
+
+    handler: Callable[[Turn, GroupText], Step | None]
+    needs: Callable[[GroupText], Needs] = field(default=lambda event: ())
 
 
 class Capability(Protocol):

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogues.core.domain import Alliance, Member, Organisation
+from dialogues.core.domain import ROLES, Alliance, Member, Organisation
 from dialogues.core.normalize import normalize
 
-COORDINATOR = "coordinator"
-PARTNER = "partner"
+COORDINATOR, PARTNER, TIERS = ROLES
 
 
 def is_coordinator(member: Member | None) -> bool:
     return member is not None and member.role == COORDINATOR
+
+
+def is_tiers(member: Member | None) -> bool:
+    """A tiers de confiance: accompanies the alliance, belongs to no organisation."""
+    return member is not None and member.role == TIERS
+
+
+def may_lead_seance(member: Member | None, alliance: Alliance | None) -> bool:
+    """Start and lead a séance: the coordination or the tiers de confiance."""
+    return (alliance is not None and member is not None and member.alliance_id == alliance.id
+            and (is_coordinator(member) or is_tiers(member)))
 
 
 def read_only(alliance: Alliance | None) -> bool:
@@ -84,3 +94,32 @@ def may_link_group(member: Member | None) -> bool:
 def group_poster(members: Sequence[Member]) -> Member | None:
     """Whose phase reminder is also posted in the linked group: the first coordinator."""
     return next((m for m in members if is_coordinator(m)), None)
+
+
+# --- the séance and the contrat de confiance (issue 11) -----------------------------------------
+
+
+def present(member: Member | None, alliance: Alliance | None) -> bool:
+    """A current member of this very alliance (not one who left or was removed)."""
+    return (member is not None and alliance is not None and member.alliance_id == alliance.id
+            and member.left_at is None)
+
+
+def may_retain(member: Member | None, alliance: Alliance | None) -> bool:
+    """Lead a séance and record what the alliance retains: its coordination or its tiers de
+    confiance, while the alliance is not archived."""
+    return (present(member, alliance) and may_lead_seance(member, alliance)
+            and not read_only(alliance))
+
+
+def speaks_for_organisation(member: Member | None) -> bool:
+    """A member who speaks for an organisation (a tiers de confiance belongs to none)."""
+    return (member is not None and not is_tiers(member)
+            and getattr(member, "organisation_id", None) is not None)
+
+
+def may_vote(member: Member | None, alliance: Alliance | None) -> bool:
+    """React on a séance's card (« D'accord », « À retravailler ») or validate the contrat
+    (« Nous validons »): for one's organisation, while the alliance is not archived."""
+    return present(member, alliance) and speaks_for_organisation(member) \
+        and not read_only(alliance)

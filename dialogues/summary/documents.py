@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from dialogues.accord.document import Contrat
 from dialogues.content.charter import Charter
 from dialogues.content.markup import plain_text
 from dialogues.content.script import Script
@@ -37,11 +38,13 @@ class PdfReport:
     summary: Summary
     charts: tuple[RadarChart, ...]
     now: datetime
+    contrat: Contrat | None = None  # « Notre contrat de confiance »
 
     def render(self) -> bytes:
         charts = tuple(chart.render() for chart in self.charts)
         return Report(self.charter, self.script).pdf(
-            self.alliance, self.organisations, dict(self.names), self.summary, charts, self.now)
+            self.alliance, self.organisations, dict(self.names), self.summary, charts, self.now,
+            self.contrat)
 
 
 class Documents:
@@ -51,7 +54,7 @@ class Documents:
         self.summaries = summaries
 
     def render(self, data: AllianceAnswers, rows: tuple[ExportRow, ...], phase: str,
-               now: datetime) -> tuple[Outgoing, ...]:
+               now: datetime, contrat: Contrat | None = None) -> tuple[Outgoing, ...]:
         alliance = data.alliance
         names = self.summaries.names(data)
         if alliance.anonymous:
@@ -62,7 +65,7 @@ class Documents:
         answered = tuple(p for p in self.s.phases if any(a.phase == p for a in data.answers))
         charts = self.summaries.chart_jobs(data, summary, answered)
         report = PdfReport(self.charter, self.s, alliance, data.organisations,
-                           tuple(names.items()), summary, charts, now)
+                           tuple(names.items()), summary, charts, now, contrat)
         book = Workbook((self.answers_sheet(rows, alliance.timezone), self.summary_sheet(summary)))
         slug = _slug(alliance.name)
         return (

@@ -71,5 +71,8 @@ def to_csv(items: list[dict[str, object]]) -> str:
     return buffer.getvalue()
 
 
-def to_json(items: list[dict[str, object]]) -> str:
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+def to_json(items: list[dict[str, object]],
+            agreements: list[dict[str, object]] | None = None) -> str:
+    """{"answers": the rows of the CSV, "agreements": what the alliances retained in séances}."""
+    document = {"answers": items, "agreements": agreements or []}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from dialogues.accord.contrat import Contrats
 from dialogues.content.charter import Charter
 from dialogues.content.script import Script
-from dialogues.core.context import AllianceAnswers, GroupLookup, Need
+from dialogues.core.agreements import latest_by_phase
+from dialogues.core.context import AccordLookup, AllianceAnswers, GroupLookup, Need
 from dialogues.core.domain import PHASES, Answer
 from dialogues.core.events import Command, GroupCommand
 from dialogues.core.outgoing import Attachment, Outgoing
@@ -28,11 +30,15 @@ class Summaries:
         self.s = script
         self.view = SummaryView(charter, script)
         self.documents = Documents(charter, script, self)
+        self.contrats = Contrats(charter, script)  # the contrat de confiance, on paper
         self.commands = {
-            "synthese": CommandRoute(self._cmd_summary, Access.MEMBER, needs(Need.ANSWERS)),
-            "export": CommandRoute(self._cmd_export, Access.MEMBER, needs(Need.EXPORT)),
+            "synthese": CommandRoute(self._cmd_summary, Access.MEMBER,
+                                     needs(Need.ANSWERS, Need.RETAINED)),
+            "export": CommandRoute(self._cmd_export, Access.MEMBER,
+                                   needs(Need.EXPORT, AccordLookup())),
         }
-        self.buttons = {SummaryButton: ButtonRoute(self._on_button, needs(Need.ANSWERS))}
+        self.buttons = {SummaryButton: ButtonRoute(self._on_button,
+                                                    needs(Need.ANSWERS, Need.RETAINED))}
         self.forms: dict = {}
         self.group_commands = {
             "synthese": GroupRoute(self._group_summary,
@@ -49,7 +55,8 @@ class Summaries:
         phase = self.parse_phase(cmd.arg, ctx.phase)
         summary = self.summary(data, phase)
         answered = _phases_with_answers(data.answers)
-        shown = self.view.render(summary, "h", data.alliance.name, ctx.member.id, answered)
+        shown = self.view.render(summary, "h", data.alliance.name, ctx.member.id, answered,
+                                 latest_by_phase(ctx.loaded.retained))
         return turn.reply(*self.charts(data, summary, answered), *shown)
 
     def _on_button(self, turn: Turn, data: SummaryButton) -> Step | None:
@@ -60,7 +67,7 @@ class Summaries:
         summary = self.summary(loaded, data.phase)
         answered = _phases_with_answers(loaded.answers)
         shown = self.view.render(summary, data.section, loaded.alliance.name, ctx.member.id,
-                                 answered)
+                                 answered, latest_by_phase(ctx.loaded.retained))
         # Every section, the headline included, replaces the pressed message: the charts
         # come once, with /synthese.
         return turn.reply(*(Outgoing(m.text, m.buttons, edit=True) for m in shown))
@@ -82,8 +89,12 @@ class Summaries:
         ctx = turn.ctx
         data = ctx.loaded.answers
         assert data is not None and ctx.phase is not None
+        accord = ctx.loaded.accord
+        contrat = self.contrats.printable(accord, ctx.phase, ctx.now) if accord else None
+        sheet = self.contrats.sheet(accord, ctx.phase, ctx.now) if accord else None
         return turn.reply(*self.documents.render(data, ctx.loaded.export_rows, ctx.phase,
-                                                 ctx.now))
+                                                 ctx.now, contrat),
+                          *((sheet,) if sheet is not None else ()))
 
     # --- the summary and its charts ---------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
+from dialogues.accord.document import Contrat, write_section
 from dialogues.content.charter import Charter
 from dialogues.content.dates import long_date
 from dialogues.content.markup import plain_text
@@ -52,6 +53,7 @@ class Report:
         summary: Summary,
         charts: tuple[bytes, ...],
         now: datetime,
+        contrat: Contrat | None = None,
     ) -> bytes:
         from fpdf import FPDF
 
@@ -156,6 +158,9 @@ class Report:
                                 label=labels.get(text.field, text.field), text=text.text), 9)
                 doc.ln(1)
             doc.ln(2)
+
+        if contrat is not None:
+            write_section(doc, contrat, FONT, title=True)  # « Notre contrat de confiance »
 
         self._tables(doc, summary)
         for chart in charts:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from dialogues.accord.recall import evolution_lines
 from dialogues.content.charter import Charter, Family
 from dialogues.content.markup import Html, cut, plain_text
 from dialogues.content.script import Script
@@ -20,8 +23,12 @@ class SummaryView:
         self.s = script
 
     def render(self, summary: Summary, section: Section, alliance: str, member_id: int,
-               phases_with_answers: tuple[str, ...]) -> tuple[Outgoing, ...]:
-        """`section`: h (headline), f0..f2 (a family), a (agenda), e (evolution), t0..t2."""
+               phases_with_answers: tuple[str, ...],
+               retained: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Outgoing, ...]:
+        """`section`: h (headline), f0..f2 (a family), a (agenda), e (evolution), t0..t2.
+
+        `retained`: what the alliance retained in séances (phase -> lever id -> text), which
+        the evolution section recalls."""
         if section.startswith("f") and section[1:].isdigit():
             return (self._family(summary, self._family_at(section), member_id),)
         if section.startswith("t") and section[1:].isdigit():
@@ -29,7 +36,7 @@ class SummaryView:
         if section == "a":
             return (self._agenda(summary, member_id),)
         if section == "e":
-            return (self._evolution(summary, member_id),)
+            return (self._evolution(summary, member_id, retained or {}),)
         return (self._headline(summary, alliance, member_id, phases_with_answers),)
 
     # --- sections ---------------------------------------------------------------------------
@@ -92,7 +99,8 @@ class SummaryView:
             lines.append(head + "\n" + s.say("summary.agenda_text", text=item.lever.text))
         return Outgoing("\n\n".join(lines), self._back(summary, member_id))
 
-    def _evolution(self, summary: Summary, member_id: int) -> Outgoing:
+    def _evolution(self, summary: Summary, member_id: int,
+                   retained: Mapping[str, Mapping[str, str]]) -> Outgoing:
         s = self.s
         if summary.previous is None:
             return Outgoing(s.say("summary.evolution_first"), self._back(summary, member_id))
@@ -119,6 +127,7 @@ class SummaryView:
                                title=item.lever.title, changes=Html(changes)))
         if not found:
             lines.append(s.say("summary.evolution_empty"))
+        lines.extend(evolution_lines(s, self.charter, retained, summary.phase))
         return Outgoing(self._fit(lines), self._back(summary, member_id))
 
     def _texts(self, summary: Summary, index: int, member_id: int) -> Outgoing:

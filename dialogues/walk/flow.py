@@ -15,6 +15,7 @@ from dialogues.content.markup import Html, cut
 from dialogues.content.reading import Interpreter, Reading
 from dialogues.content.script import Script, StepDef
 from dialogues.core import rules
+from dialogues.core.agreements import latest_by_phase
 from dialogues.core.context import Need
 from dialogues.core.effects import SaveAnswer
 from dialogues.core.events import Command
@@ -52,14 +53,16 @@ class Walk:
         self.read = reader
         self.p = Prompts(charter, script)
         self.total = len(charter.levers)
+        # Beyond the base context, a lever's card reads what the alliance retained earlier.
+        self.reads = (Need.RETAINED,)
         self.commands = {
-            "charte": CommandRoute(self._cmd_walk, Access.WRITE),
-            "levier": CommandRoute(self._cmd_jump, Access.WRITE),
+            "charte": CommandRoute(self._cmd_walk, Access.WRITE, needs(*self.reads)),
+            "levier": CommandRoute(self._cmd_jump, Access.WRITE, needs(*self.reads)),
             "mes_reponses": CommandRoute(self._cmd_my_answers, Access.MEMBER),
         }
         self.buttons = {
-            WalkButton: ButtonRoute(self._on_button),
-            StartWalk: ButtonRoute(self._on_start, needs(Need.MEMBERSHIPS)),
+            WalkButton: ButtonRoute(self._on_button, needs(*self.reads)),
+            StartWalk: ButtonRoute(self._on_start, needs(Need.MEMBERSHIPS, *self.reads)),
         }
         self.forms: dict = {}
         self.group_commands: dict = {}
@@ -153,6 +156,7 @@ class Walk:
             answers=ctx.answers_in(phase),
             previous=previous,  # type: ignore[arg-type]
             previous_phase=previous_phase,
+            retained=latest_by_phase(ctx.loaded.retained),
         )
 
     @staticmethod

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from dialogues.accord.recall import recalled
 from dialogues.content.charter import Charter, Lever
 from dialogues.content.markup import Html, cut, esc
 from dialogues.content.script import Script, StepDef
@@ -39,6 +40,8 @@ class Walker:
     # phase it was given in.
     previous: Mapping[str, AnswerLike]
     previous_phase: Mapping[str, str] = field(default_factory=dict)
+    # what the alliance retained in a séance: phase -> lever id -> text
+    retained: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 class Prompts:
@@ -79,6 +82,7 @@ class Prompts:
         if step.kind == "position":
             lines.append(s.say("walk.lever_text", text=lever.text))
             lines.extend(self._earlier(walk, who, lever))
+            lines.extend(recalled(s, who.retained, walk.phase, lever.id))
             if old is not None:
                 lines.append(s.say("walk.current_answer", answer=s.position_label(old.position)))
             if walk.draft:

@@ -101,3 +101,26 @@ async def test_a_forged_button_from_someone_without_alliance_shows_the_welcome(w
         assert STALE in reply.text and "/nouvelle" in reply.last.content, data
     assert "Vous ne faites partie d’aucune alliance" in await carol.command("/alliances")
     await world.settled()
+
+
+async def test_a_walk_button_costs_two_calls_and_at_most_one_new_message(world: World):
+    """Every press in the walk: the callback answer plus one edit or one new message."""
+    alice = world.person("Alice")
+    await create_alliance(alice, "Alliance Sobre", "Asso S")
+    await alice.command("/charte")
+    chat = str(alice.user.id)
+    presses = ["Engagé", "Passer", "Je ne sais pas", "Retour", "Pause", "Reprendre", "Passer",
+               "À découvrir", "Passer", "Passer", "Ancré"]
+    for label in presses:
+        message, data = alice.button(label)
+        mark = len(world.server.requests)
+        query = world.server.press(alice.user, message, data, force=True)
+        await world.barrier(users=[alice.user])
+        calls = [r.method for r in world.server.requests[mark:]
+                 if str(r.params.get("chat_id")) == chat
+                 or r.params.get("callback_query_id") == query]
+        assert calls[0] == "answerCallbackQuery" and len(calls) <= 2, (label, calls)
+        assert sum(method.startswith("send") for method in calls) <= 1, (label, calls)
+        assert STALE not in alice.chat[-1].content, label
+    assert "Levier 5/21" in alice.current().content
+    await world.settled()

@@ -157,7 +157,7 @@ async def test_two_partners_walk_the_21_levers_and_export_shows_their_answers(wo
                 assert (row["comment"], row["contribution"], row["expectation"]) == (
                     "", texts[0], texts[1]), number
 
-    as_json = json.loads(run_cli(world.bot.db_path, "export", "--format", "json").stdout)
+    as_json = json.loads(run_cli(world.bot.db_path, "export", "--format", "json").stdout)["answers"]
     assert {item["alliance"] for item in as_json} >= {"Alliance du Port"}
 
     summary = await alice.command("/synthese")  # a chart (photo), then the text with buttons

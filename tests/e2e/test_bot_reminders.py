@@ -32,7 +32,7 @@ THE_END = "l’action arrive à son terme"
 LATE = "Ce rappel arrive en retard"
 BLOCKED = "m’a bloqué"
 SENT_LOG = "reminders sent"  # logged by the dispatcher once a round of sending is over
-LEAD = timedelta(seconds=4)  # a typed time falls due this long after it is typed
+LEAD = timedelta(seconds=8)  # a typed time falls due this long after it is typed (and confirmed)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -19,9 +19,10 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "bot.cli", *args]
 
 
-def env_for(db_path: Path) -> dict[str, str]:
+def env_for(database: Path | str) -> dict[str, str]:
+    """The environment of a child using `database`: a SQLite file path, or a database URL."""
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env["CHARTE_DATABASE_URL"] = f"sqlite:///{db_path}"
+    env["CHARTE_DATABASE_URL"] = database if isinstance(database, str) else f"sqlite:///{database}"
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

@@ -104,7 +104,9 @@ def test_console_session_from_creation_to_export(tmp_path):
             assert row["charter_version"] == "2021-11-30"
             assert row["answered_at"].endswith("+00:00")
 
-    data = json.loads(export(db, "--format", "json", "--alliance", "alliance <quartier> & co"))
+    document = json.loads(export(db, "--format", "json", "--alliance", "alliance <quartier> & co"))
+    data = document["answers"]
+    assert document["agreements"] == []
     assert len(data) == 42 and data[0]["position"] == given_alice["1"][0]
     assert export(db, "--alliance", "1").count("\n") == 43
 

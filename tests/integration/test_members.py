@@ -1,9 +1,8 @@
-"""Members, roles and personal data, on a real SQLite file: each refusal, and erasure."""
+"""Members, roles and personal data, on both real databases: each refusal, and erasure."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 from datetime import UTC, datetime
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot.compose import build_app
 from dialogues.core.events import Command
-from storage import open_store
+from tests.backends import Backend
 from tests.helpers import Chat, Clock, create_alliance, seen
 from tests.integration.console_proc import command, env_for
 
@@ -20,9 +19,9 @@ SECRET_ID = "998877665544"
 
 
 @pytest.fixture
-def world(tmp_path):
-    db = tmp_path / "charte.db"
-    store = open_store(f"sqlite:///{db}")
+def world(backend: Backend):
+    db = backend
+    store = backend.open()
     clock = Clock(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
     app = build_app(store=store, clock=clock, timezone="Europe/Paris")
     alice = Chat(app, "alice")
@@ -133,19 +132,10 @@ def test_my_data_is_a_json_document_of_everything(world):
     assert membership["reminders"], "reminders are personal data too"
 
 
-def every_text_in(db) -> str:
-    """Every value of every table, and the raw bytes of the file and its journal."""
-    conn = sqlite3.connect(db)
-    parts = []
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
-        for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608 - table names from sqlite
-            parts.append(" ".join(str(v) for v in row))
-    conn.close()
-    raw = b""
-    for path in (db, db.with_name(db.name + "-wal")):
-        if path.exists():
-            raw += path.read_bytes()
-    return "\n".join(parts) + raw.decode("utf-8", "replace")
+def every_text_in(db: Backend) -> str:
+    """Every value of every table, and the raw bytes of the database's files (SQLite: the file
+    and its journal; PostgreSQL: every table, index and TOAST file, after a CHECKPOINT)."""
+    return db.every_row() + db.file_bytes().decode("utf-8", "replace")
 
 
 @pytest.mark.parametrize("choice, answers_left", [("Effacer, garder les réponses", 4),
@@ -160,11 +150,9 @@ def test_erasure_leaves_no_trace(world, choice, answers_left):
     assert "je ne garde plus" in zoe.text
     trace = every_text_in(db)
     assert SECRET_NAME not in trace and SECRET_ID not in trace
-    assert SECRET_NAME.encode() not in db.read_bytes()
-    conn = sqlite3.connect(db)
-    kept = conn.execute("SELECT COUNT(*) FROM answers WHERE organisation_id = "
-                        "(SELECT id FROM organisations WHERE name = 'Mairie B')").fetchone()[0]
-    conn.close()
+    assert SECRET_NAME.encode() not in db.file_bytes()
+    kept = db.query("SELECT COUNT(*) FROM answers WHERE organisation_id = "
+                    "(SELECT id FROM organisations WHERE name = 'Mairie B')")[0][0]
     assert kept == answers_left
     # The organisation stays in the summary; its answers only if they were kept.
     summary = alice.cmd("synthese")
@@ -200,10 +188,8 @@ def test_archive_after_the_end_makes_the_alliance_read_only(world):
     assert "archivée" in bob.cmd("charte")
     assert "archivée" in bob.say("engagé")
     assert "Synthèse" in bob.cmd("synthese")
-    conn = sqlite3.connect(db)
-    pending = conn.execute("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL"
-                           " AND cancelled_at IS NULL").fetchone()[0]
-    conn.close()
+    pending = db.query("SELECT COUNT(*) FROM reminders WHERE sent_at IS NULL"
+                       " AND cancelled_at IS NULL")[0][0]
     assert pending == 0
 
 
@@ -217,22 +203,20 @@ def test_retention_warns_then_deletes(world):
     assert app.retention.run() == [], "warned once"
     clock.now = datetime(2029, 12, 16, 9, 0, tzinfo=UTC)
     app.retention.run()
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT COUNT(*) FROM alliances").fetchone()[0] == 0
-    assert conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
-    conn.close()
+    assert db.count("alliances") == 0
+    assert db.count("answers") == 0
 
 
 def test_stats_has_counts_and_no_personal_data(world):
     app, db, clock, alice, bob, zoe = world
     answer_first_levers(zoe, 2)
     app.service.handle(zoe.ref, Command("aide"))
-    result = subprocess.run(command("stats"), env=env_for(db), capture_output=True, text=True,
+    result = subprocess.run(command("stats"), env=env_for(db.url), capture_output=True, text=True,
                             encoding="utf-8", timeout=60, check=True)
     shown = result.stdout.replace("\u00a0", " ")
     assert "Alliances actives : 1" in shown and "Membres : 3" in shown
     assert SECRET_NAME not in result.stdout and SECRET_ID not in result.stdout
-    as_json = subprocess.run(command("stats", "--json"), env=env_for(db), capture_output=True,
+    as_json = subprocess.run(command("stats", "--json"), env=env_for(db.url), capture_output=True,
                              text=True, encoding="utf-8", timeout=60, check=True)
     assert json.loads(as_json.stdout)["answers_by_phase"] == {"lancement": 4}
 
@@ -240,25 +224,36 @@ def test_stats_has_counts_and_no_personal_data(world):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def roles(db) -> dict[str, str]:
-    conn = sqlite3.connect(db)
-    found = dict(conn.execute(
+def roles(db: Backend) -> dict[str, str]:
+    return dict(db.query(
         "SELECT p.display_name, m.role FROM members m JOIN people p ON p.id = m.person_id"
-        " WHERE m.left_at IS NULL").fetchall())
-    conn.close()
-    return found
+        " WHERE m.left_at IS NULL"))
 
 
-def bob_member_id(db) -> int:
-    conn = sqlite3.connect(db)
-    (member_id,) = conn.execute("SELECT m.id FROM members m JOIN people p ON p.id = m.person_id"
-                                " WHERE p.display_name = 'bob'").fetchone()
-    conn.close()
+def bob_member_id(db: Backend) -> int:
+    ((member_id,),) = db.query("SELECT m.id FROM members m JOIN people p ON p.id = m.person_id"
+                               " WHERE p.display_name = 'bob'")
     return member_id
 
 
-def export_rows(db) -> list[dict]:
-    result = subprocess.run(command("export", "--format", "json"), env=env_for(db),
+def export_rows(db: Backend) -> list[dict]:
+    result = subprocess.run(command("export", "--format", "json"), env=env_for(db.url),
                             capture_output=True, text=True, encoding="utf-8", timeout=60,
                             check=True)
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["answers"]
+
+
+def test_lone_surrogates_in_names_and_answers_are_dropped_not_fatal(world):
+    """JSON can carry a lone surrogate (« \\ud800 »); no UTF-8 database can store one."""
+    app, db, clock, alice, bob, zoe = world
+    odd = Chat(app, "odd")
+    odd.ref = type(odd.ref)("test", "odd", "Eve\ud800 Martin")
+    code = db.query("SELECT invite_code FROM alliances")[0][0]
+    odd.cmd("rejoindre", code)
+    assert "Bienvenue" in odd.press("Mairie B")
+    odd.cmd("charte")
+    assert "✓ Engagé" in odd.say("engagé\ud800")
+    assert "✓ Noté." in odd.say("0\ud800")
+    names = [row[0] for row in db.query("SELECT display_name FROM people")]
+    assert "Eve Martin" in names
+    assert ("0",) in db.query("SELECT comment FROM answers WHERE comment IS NOT NULL")

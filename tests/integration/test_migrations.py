@@ -1,4 +1,5 @@
-"""Schema versions: a real version-1 file is migrated to version 2 on open."""
+"""Schema versions: a real version-1 SQLite file is migrated on open; both databases run the
+same steps, one transaction each, and end with the same schema."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ import pytest
 from dialogues.core.domain import NewAnswer
 from dialogues.core.errors import CharteError
 from storage import CURRENT_VERSION, LEGACY_CHARTER_VERSION, SchemaVersionError, open_store
+from storage.connection import connect
+from storage.dialect import Dialect
+from storage.migrations import STEPS, migrate
+from storage.postgres import PostgresDialect
+from storage.sqlite import SqliteDialect
+from tests.backends import Backend, PostgresDatabases, SqliteBackend
 
 # What charte-bot 0.1 wrote: answers had only a comment, no charter version.
 V1_SCHEMA = """
@@ -130,8 +137,8 @@ def schema(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_new_file_is_at_the_current_version(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path}/new.db").close()
-    assert CURRENT_VERSION == 5
-    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(5,)]
+    assert CURRENT_VERSION == 6
+    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(6,)]
 
 
 def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> None:
@@ -145,7 +152,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> N
             NewAnswer(1, 1, 1, "mi-parcours", "dialoguer", 4, "Bien", "Un local", "Du temps",
                       "2021-11-30", datetime(2024, 7, 9, tzinfo=UTC))
         )  # fmt: skip
-    assert query(old, "PRAGMA user_version") == [(5,)]
+    assert query(old, "PRAGMA user_version") == [(6,)]
     assert [(a.id, a.position, a.comment) for a in history] == [
         (1, 2, "Au début"),
         (2, 3, "Ça va mieux"),
@@ -200,3 +207,104 @@ def test_a_file_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     assert "version 99" in str(caught.value) and f"up to {CURRENT_VERSION}" in str(caught.value)
     assert query(future, "PRAGMA user_version") == [(99,)]
     assert query(future, "SELECT name FROM sqlite_master") == [("something_new",)]
+
+
+# --- both databases ---------------------------------------------------------------------------
+
+
+def dialect_of(backend: Backend) -> Dialect:
+    if isinstance(backend, SqliteBackend):
+        return SqliteDialect(connect(backend.path))
+    return PostgresDialect(backend.url)
+
+
+def versions(backend: Backend) -> list[int]:
+    """The steps the database records as applied."""
+    if backend.name == "sqlite":
+        (version,) = backend.query("PRAGMA user_version")[0]
+        return list(range(1, version + 1))
+    return [v for (v,) in backend.query("SELECT version FROM schema_version ORDER BY version")]
+
+
+def test_a_new_database_of_either_kind_runs_every_step(empty_backend: Backend) -> None:
+    empty_backend.open().close()
+    assert versions(empty_backend) == list(range(1, CURRENT_VERSION + 1))
+    empty_backend.open().close()  # nothing left to do the second time
+    assert versions(empty_backend) == list(range(1, CURRENT_VERSION + 1))
+
+
+def test_each_step_commits_on_its_own(empty_backend: Backend) -> None:
+    """A failing step is undone whole; the steps before it stay applied and recorded."""
+    broken = (
+        "CREATE TABLE extra (id {id}, note {text})",
+        "INSERT INTO extra (note) VALUES ('half done')",
+        "SELECT no_such_column FROM extra",
+    )
+    db = dialect_of(empty_backend)
+    try:
+        assert migrate(db, STEPS[:3]) == 0
+        with pytest.raises(Exception, match="no_such_column"):
+            migrate(db, (*STEPS, broken))
+    finally:
+        db.close()
+    assert versions(empty_backend) == list(range(1, CURRENT_VERSION + 1))
+    assert "extra" not in empty_backend.tables()
+    assert "reminders" in empty_backend.tables()  # from step 4, applied before the failure
+
+
+def test_a_database_newer_than_the_code_is_refused(empty_backend: Backend) -> None:
+    db = dialect_of(empty_backend)
+    try:
+        migrate(db, (*STEPS, ("CREATE TABLE something_new (id {id})",)))
+    finally:
+        db.close()
+    with pytest.raises(SchemaVersionError, match=f"version {CURRENT_VERSION + 1}"):
+        empty_backend.open()
+    assert "something_new" in empty_backend.tables()
+
+
+def sqlite_shape(path: Path) -> dict[str, object]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {
+            "columns": {t: [row[1] for row in conn.execute(f"PRAGMA table_info({t})")]
+                        for t in tables},
+            "indexes": {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")},
+            "triggers": {name for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'")},
+        }
+    finally:
+        conn.close()
+
+
+def postgres_shape(backend: Backend) -> dict[str, object]:
+    tables = [t for t in backend.tables() if t != "schema_version"]  # PRAGMA user_version's
+    return {
+        "columns": {t: [c for (c,) in backend.query(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = ? ORDER BY ordinal_position", (t,))]
+            for t in tables},
+        "indexes": {name for (name,) in backend.query(
+            "SELECT indexname FROM pg_indexes AS i WHERE schemaname = 'public' AND NOT EXISTS"
+            " (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname)")},
+        "triggers": {name for (name,) in backend.query(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")},
+    }
+
+
+def test_sqlite_and_postgresql_get_the_same_schema(
+    tmp_path: Path, pg_databases: PostgresDatabases
+) -> None:
+    open_store(f"sqlite:///{tmp_path}/new.db").close()
+    lite = sqlite_shape(tmp_path / "new.db")
+    with pg_databases.fresh(migrated=False) as pg:
+        pg.open().close()
+        post = postgres_shape(pg)
+    assert post["columns"] == lite["columns"]
+    # SQLite's case-insensitive UNIQUE rule is inline; PostgreSQL needs an index on lower(name).
+    assert post["indexes"] == lite["indexes"] | {"organisations_name_nocase"}
+    # TRUNCATE exists on PostgreSQL only, and is refused there too.
+    assert post["triggers"] == lite["triggers"] | {"answers_no_truncate"}

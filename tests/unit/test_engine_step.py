@@ -13,10 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.render_text import plain
+from dialogues.accord.buttons import AccordButton
 from dialogues.app.engine import Engine
 from dialogues.content.bundle import load_content
+from dialogues.core.agreements import Accord, Agreement, Named, Seance, Validation, Writing
 from dialogues.core.callbacks import decode
 from dialogues.core.context import (
+    AccordLookup,
     AllianceAnswers,
     CodeLookup,
     Context,
@@ -29,22 +32,28 @@ from dialogues.core.context import (
 )
 from dialogues.core.domain import Alliance, Answer, Member, Organisation
 from dialogues.core.effects import (
+    CastVote,
     ChangeMember,
     CreateAlliance,
     JoinAlliance,
     Joined,
     LinkGroup,
     NudgesOff,
+    OpenSeance,
     ReplaceCode,
+    RetainText,
     SaveAnswer,
+    SaveSeance,
+    ValidateAccord,
 )
-from dialogues.core.events import Command, GroupCommand, Other, Press, Text
+from dialogues.core.events import Command, GroupCommand, GroupText, Other, Press, Text
 from dialogues.core.session import Form, Session, WalkState
 from dialogues.core.step import Step
 from dialogues.deadlines.buttons import DeadlineButton
 from dialogues.members.buttons import MemberButton
 from dialogues.onboarding.buttons import FormButton
 from dialogues.reminders.buttons import NudgesOffButton
+from dialogues.seance.buttons import SeanceButton, VoteButton
 from dialogues.settings.buttons import AnonymityButton, ArchiveButton, InviteButton
 from dialogues.summary.buttons import SummaryButton
 from dialogues.walk.buttons import StartWalk, WalkButton
@@ -247,6 +256,188 @@ CASES = [
          session=Session(), shows=("message privé",)),
 ]
 
+# --- the séance and the contrat de confiance (issue 11) --------------------------------------
+
+# A tiers de confiance: role "tiers". Until tiers join without an organisation, this one is
+# given one; what it may do is decided by its role alone.
+TINA = Member(12, 1, 1, 102, "tiers", NOW - timedelta(days=5))
+GROUP = -500
+CARD = 77
+SEANCE = Seance(5, 1, "lancement", TINA.id, GROUP, CARD, NOW - timedelta(minutes=30), None,
+                False, 3, "dialoguer", ("dialoguer",))
+PEOPLE = (Named(TINA.id, "Tina", "tiers"), Named(ALICE.id, "Alice", "coordinator"),
+          Named(BOB.id, "Bob", "partner"))
+
+
+def said(organisation: Organisation, lever: str, position: int | None) -> Answer:
+    member = ALICE if organisation is ASSO else BOB
+    return Answer(1, organisation.id, member.id, "lancement", lever, position, None, None, None,
+                  "2021-11-30", NOW - timedelta(days=1), id=100 + position if position else 99)
+
+
+def retained(version: int, by: Member = TINA, lever: str = "dialoguer") -> Agreement:
+    return Agreement(40 + version, 1, "lancement", lever, f"Version {version} retenue", by.id,
+                     SEANCE.id, "2021-11-30", NOW - timedelta(minutes=10 - version))
+
+
+def accord(member: Member | None = TINA, seance: Seance | None = SEANCE,
+           agreements: tuple[Agreement, ...] = (), alliance: Alliance = ALLIANCE,
+           validations: tuple[Validation, ...] = ()) -> Loaded:
+    # « Dialoguer »: the Asso says 1, the Mairie 4 (a divergence of 3 levels).
+    answers = (said(ASSO, "dialoguer", 1), said(MAIRIE, "dialoguer", 4))
+    return Loaded(accord=Accord(alliance, member, (ASSO, MAIRIE), agreements, validations, (),
+                                (seance,) if seance else (), PEOPLE, answers))
+
+
+def writing(*writers: Writing, **changes: object) -> Seance:
+    return replace(SEANCE, writing=writers, **changes)
+
+
+def seance_button(action: str, turn: int = SEANCE.turn, alliance: int = 1) -> Press:
+    return Press(SeanceButton(alliance, turn, action).encode(), GROUP, CARD)  # type: ignore[arg-type]
+
+
+def vote_button(version: int = 1, vote: str = "agree") -> Press:
+    return Press(VoteButton(1, "lancement", CONTENT.charter.index_of("dialoguer"), version,
+                            vote).encode(), GROUP, CARD)  # type: ignore[arg-type]
+
+
+ARCHIVED = replace(ALLIANCE, archived_at=NOW)
+LONG = "x" * 2001
+TINA_WRITES = Writing(TINA.id, "dialoguer", 0)
+ALICE_WRITES = Writing(ALICE.id, "dialoguer", 0)
+
+CASES += [
+    # --- starting ---
+    Case("a tiers starts a séance in the linked group: the largest divergence comes first",
+         GroupCommand(GROUP, "seance"), context=ctx(member=None, loaded=accord(seance=None)),
+         session=Session(), shows=("Séance ouverte par Tina", "Point 1", "8. Dialoguer",
+                                   "Asso du Port : À découvrir", "Mairie du Port : Ancré"),
+         labels=("Retenir", "Passer", "Retour", "Pause", "Terminer la séance"),
+         effects=(OpenSeance(1, "lancement", GROUP, "dialoguer", 1),)),
+    Case("a partner cannot start a séance", GroupCommand(GROUP, "seance"),
+         context=ctx(member=None, loaded=accord(member=BOB, seance=None)), session=Session(),
+         shows=("Seuls les coordinateur·rices et le tiers de confiance",)),
+    Case("a group linked to no alliance of the person has no séance",
+         GroupCommand(GROUP, "seance"), context=ctx(member=None), session=Session(),
+         shows=("n’est lié à aucune alliance",)),
+    Case("/seance in an archived alliance points to its contrat", Command("seance"),
+         context=ctx(loaded=accord(member=ALICE, seance=None, alliance=ARCHIVED)),
+         shows=("archivée", "/accord")),
+    Case("/seance with a name goes to that lever", Command("seance", "gouvernance"),
+         context=ctx(loaded=accord(member=ALICE, seance=None)),
+         shows=("levier choisi", "Animation et gouvernance"),
+         effects=(OpenSeance(1, "lancement", None, "gouvernance", 1),)),
+    # --- the leader's buttons ---
+    Case("« Retenir » asks the leader for the text, in reply to the card",
+         seance_button("retain"), context=ctx(member=None, loaded=accord()), session=Session(),
+         shows=("Tina, tiers de confiance : répondez à ce message",),
+         effects=(SaveSeance(3, writing(TINA_WRITES)),),
+         check=lambda s: s.outgoing[0].edit and s.session.form is None),
+    Case("in a private chat, « Retenir » makes the next message the text",
+         Press(SeanceButton(1, 3, "retain").encode(), 100, 31),
+         context=ctx(loaded=accord(member=ALICE, seance=replace(SEANCE, chat_id=None))),
+         shows=("Écrivez maintenant, dans votre prochain message",),
+         effects=(SaveSeance(3, replace(SEANCE, chat_id=None, card_message_id=31,
+                                        writing=(ALICE_WRITES,))),),
+         check=lambda s: s.session.form is not None and s.session.form.kind == "seance"),
+    Case("a partner pressing « Retenir » is told, and nothing is written",
+         seance_button("retain"), context=ctx(member=None, loaded=accord(member=BOB)),
+         session=Session(), shows=("Seuls les coordinateur·rices et le tiers de confiance",),
+         effects=()),
+    Case("a leader's button of an earlier card is stale", seance_button("next", turn=2),
+         context=ctx(member=None, loaded=accord()), session=Session(),
+         shows=("plus valable",), effects=()),
+    Case("a button forged for an alliance the person is not in is stale",
+         seance_button("retain", alliance=99), context=ctx(member=None), session=Session(),
+         shows=("plus valable",), effects=()),
+    Case("a removed tiers (no longer a member) cannot press anything",
+         seance_button("end"), context=ctx(member=None, loaded=Loaded(accord=None)),
+         session=Session(), shows=("plus valable",), effects=()),
+    Case("« Retenir » in an archived alliance is refused",
+         seance_button("retain"), context=ctx(member=None, loaded=accord(alliance=ARCHIVED)),
+         session=Session(), shows=("archivée",), effects=()),
+    Case("« Passer » moves the card in place to the next point and makes old buttons stale",
+         seance_button("next"), context=ctx(member=None, loaded=accord()), session=Session(),
+         check=lambda s: s.outgoing[0].edit and isinstance(s.effects[0], SaveSeance)
+         and s.effects[0].seance.turn == 4 and s.effects[0].seance.lever_id is None),
+    # --- the retained text ---
+    Case("the leader's reply is retained, and the card updates in place",
+         GroupText(GROUP, "Un comité mensuel", CARD),
+         context=ctx(member=None, loaded=accord(seance=writing(TINA_WRITES))),
+         session=Session(), shows=("Un comité mensuel", "Retenu pour « Dialoguer »"),
+         effects=(RetainText(5, "dialoguer", "Un comité mensuel", 0),),
+         check=lambda s: s.outgoing[0].edit_message == CARD),
+    Case("two leaders pressed « Retenir »: the later text is refused and given back",
+         GroupText(GROUP, "Mon texte à moi", CARD),
+         context=ctx(member=None, loaded=accord(member=ALICE, seance=writing(ALICE_WRITES),
+                                                agreements=(retained(1),))),
+         session=Session(), shows=("Tina, tiers de confiance a retenu entre-temps",
+                                   "Version 1 retenue", "Mon texte à moi"),
+         effects=(SaveSeance(3, writing()),)),
+    Case("a retained text over 2,000 characters is refused, and nothing changes",
+         GroupText(GROUP, LONG, CARD),
+         context=ctx(member=None, loaded=accord(seance=writing(TINA_WRITES))),
+         session=Session(), shows=("2001 caractères", "Rien n’a été enregistré"), effects=()),
+    Case("in a private chat too, a text over 2,000 characters is refused and the wait goes on",
+         Text(LONG), context=ctx(loaded=accord(member=ALICE, seance=replace(
+             SEANCE, chat_id=None, writing=(ALICE_WRITES,)))),
+         session=Session(member_id=ALICE.id, form=Form("seance", "text", (
+             ("alliance", "1"), ("lever", "dialoguer")))),
+         shows=("trop long",),
+         check=lambda s: s.session.form is not None and not s.effects),
+    Case("a text typed once the alliance is archived is given back, not recorded",
+         GroupText(GROUP, "Trop tard", CARD),
+         context=ctx(member=None, loaded=accord(seance=writing(TINA_WRITES),
+                                                alliance=ARCHIVED)),
+         session=Session(), shows=("archivée", "Trop tard"), effects=()),
+    Case("a partner's reply to the card records nothing",
+         GroupText(GROUP, "Je propose autre chose", CARD),
+         context=ctx(member=None, loaded=accord(member=BOB)), session=Session(),
+         shows=("réagissez avec les boutons",), effects=()),
+    Case("a reply to another message of the bot is not for the séance",
+         GroupText(GROUP, "merci", 12), context=ctx(member=None, loaded=accord(member=BOB)),
+         session=Session(), check=lambda s: s.outgoing == () and not s.effects),
+    # --- votes ---
+    Case("a partner's « D'accord » counts for their organisation",
+         vote_button(), context=ctx(member=None, loaded=accord(member=BOB,
+                                                                 agreements=(retained(1),))),
+         session=Session(), shows=("D’accord : 1",), effects=(CastVote(1, 41, "agree"),)),
+    Case("a tiers does not vote", vote_button(),
+         context=ctx(member=None, loaded=accord(agreements=(retained(1),))),
+         session=Session(), shows=("un tiers de confiance ne vote pas",), effects=()),
+    Case("a vote on a text replaced since is stale", vote_button(version=1),
+         context=ctx(member=None, loaded=accord(member=BOB, agreements=(retained(1),
+                                                                        retained(2)))),
+         session=Session(), shows=("plus valable",), effects=()),
+    # --- the contrat ---
+    Case("/accord shows the contrat, who led, and offers « Nous validons »", Command("accord"),
+         context=ctx(member=BOB, loaded=accord(member=BOB, agreements=(retained(1),))),
+         shows=("Notre contrat de confiance", "Version 1 retenue", "menée par Tina",
+                "Mairie du Port : pas encore validé"),
+         labels=("Nous validons", "Le contrat à signer")),
+    Case("« Nous validons » validates the contrat as it was shown",
+         Press(AccordButton(1, "lancement", 41, "validate").encode()),
+         context=ctx(member=BOB, loaded=accord(member=BOB, agreements=(retained(1),))),
+         shows=("Mairie du Port valide le contrat",),
+         effects=(ValidateAccord(1, "lancement", 41),)),
+    Case("« Nous validons » under a contrat that changed since shows it again",
+         Press(AccordButton(1, "lancement", 41, "validate").encode()),
+         context=ctx(member=BOB, loaded=accord(member=BOB, agreements=(retained(1),
+                                                                       retained(2)))),
+         shows=("a changé", "Version 2 retenue"), effects=()),
+    Case("a tiers does not validate",
+         Press(AccordButton(1, "lancement", 41, "validate").encode()),
+         context=ctx(member=TINA, loaded=accord(agreements=(retained(1),))),
+         shows=("un tiers de confiance ne valide pas",), effects=()),
+    Case("an archived alliance shows its contrat, without « Nous validons »",
+         Command("accord"), context=ctx(member=BOB, alliance=ARCHIVED, loaded=accord(
+             member=BOB, agreements=(retained(1),), alliance=ARCHIVED)),
+         shows=("Version 1 retenue", "archivée"),
+         check=lambda s: all("Nous validons" not in b.label
+                             for m in s.outgoing for row in m.buttons for b in row)),
+]
+
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_engine_step(case: Case) -> None:
@@ -270,14 +461,14 @@ def test_engine_step(case: Case) -> None:
 
 
 @pytest.mark.parametrize("session, event, wanted", [
-    (Session(), Command("synthese"), (Need.ANSWERS,)),
-    (Session(), Command("export"), (Need.EXPORT,)),
+    (Session(), Command("synthese"), (Need.ANSWERS, Need.RETAINED)),
+    (Session(), Command("export"), (Need.EXPORT, AccordLookup())),
     (Session(), Command("membres"), (Need.MEMBERS,)),
     (Session(), Command("alliances"), (Need.MEMBERSHIPS,)),
     (Session(), Command("start", "CODE-PORT"), (CodeLookup("CODE-PORT"),)),
     (Session(), Command("rejoindre", "bad code!"), ()),
-    (Session(), Command("charte"), ()),
-    (Session(), Press(StartWalk(3).encode()), (Need.MEMBERSHIPS,)),
+    (Session(), Command("charte"), (Need.RETAINED,)),
+    (Session(), Press(StartWalk(3).encode()), (Need.MEMBERSHIPS, Need.RETAINED)),
     (Session(), Press(InviteButton(3, "new").encode()), ()),
     (Session(), Press(InviteButton(3, "yes").encode()), (Need.FRESH_CODE,)),
     (Session(), Press("garbage"), ()),
@@ -285,8 +476,17 @@ def test_engine_step(case: Case) -> None:
     (Session(form=JOIN_FORM), Text("Mairie"), (CodeLookup("CODE-PORT"),)),
     (Session(form=NEW_FORM), Text("01/06/2027"), ()),
     (Session(form=replace(NEW_FORM, step="confirm")), Text("oui"), (Need.FRESH_CODE,)),
-    (Session(), Text("7k3m q9tx ab12 cdef ghjk"), (CodeLookup("7k3m q9tx ab12 cdef ghjk"),)),
-    (Session(member_id=ALICE.id), Text("engagé"), ()),
+    (Session(), Text("7k3m q9tx ab12 cdef ghjk"),
+     (Need.RETAINED, CodeLookup("7k3m q9tx ab12 cdef ghjk"))),
+    (Session(), Text("engagé"), (Need.RETAINED,)),
+    (Session(), Command("seance"), (AccordLookup(answers=True),)),
+    (Session(), Command("accord"), (AccordLookup(),)),
+    (Session(), GroupCommand(-5, "seance"), (AccordLookup(chat_id=-5, answers=True),)),
+    (Session(), GroupText(-5, "un texte", 9), (AccordLookup(chat_id=-5, answers=True),)),
+    (Session(), Press(SeanceButton(1, 3, "retain").encode(), -5, 9),
+     (AccordLookup(alliance_id=1, answers=True),)),
+    (Session(form=Form("seance", "text", (("alliance", "1"), ("lever", "dialoguer")))),
+     Text("un texte"), (AccordLookup(alliance_id=1, answers=True),)),
 ])
 def test_what_an_event_reads_is_declared_before_the_step(session, event, wanted):
     assert ENGINE.needs(session, event) == wanted

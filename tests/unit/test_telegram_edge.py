@@ -147,24 +147,24 @@ async def test_a_caption_too_long_for_a_photo_follows_it_as_text(sender):
         ("send_document", None, False), ("send_message", None, True)]
 
 
-class Pressed:
-    """The message whose button was pressed (what `_edit` reads of it)."""
-
-    message_id = 7
-
-    class chat:  # noqa: N801 - mimics telegram.Message.chat
-        id = 42
+def test_a_message_replacing_an_earlier_one_keeps_its_target_and_is_not_merged():
+    card = Outgoing("<b>Séance</b> — carte mise à jour", BUTTONS, edit_message=7)
+    note = Outgoing("✅ Retenu pour « Dialoguer ».")
+    assert notifier.merge([card, note]) == [card, note]
+    assert notifier.merge([note, card]) == [note, card]
 
 
 async def test_an_edit_that_changes_nothing_counts_as_done(edge):
     bot = StubBot(BadRequest("Message is not modified: specified new message content ..."))
-    assert await edge._edit(bot, Pressed, Outgoing("✓ Engagé", edit=True))
+    assert await edge._edit(bot, 42, 7, Outgoing("✓ Engagé", edit=True))
+    ((method, params),) = bot.calls
+    assert (method, params["chat_id"], params["message_id"]) == ("edit_message_text", 42, 7)
 
 
 async def test_an_edit_that_fails_is_sent_instead(edge):
     for error in (BadRequest("Message to edit not found"), NetworkError("Bad Gateway"),
                   RetryAfter(dt.timedelta(seconds=3))):
-        assert not await edge._edit(StubBot(error), Pressed, Outgoing("✓ Engagé", edit=True))
+        assert not await edge._edit(StubBot(error), 42, 7, Outgoing("✓ Engagé", edit=True))
 
 
 # --- commands --------------------------------------------------------------------------------

@@ -1,0 +1,110 @@
+"""What differs between SQLite and PostgreSQL, behind one small interface.
+
+Repositories (storage/alliances.py, answers.py…) write each query once, with `?` placeholders
+and plain SQL both databases understand, and run it through the store's Dialect. The dialect
+owns the connection and is the only code that knows:
+
+- placeholders: `?` (SQLite) or `%s` (PostgreSQL; translated once per query text);
+- the id of an inserted row: `cursor.lastrowid` or `RETURNING id`;
+- rows: sqlite3.Row or psycopg's dict rows (both read as `row["column"]`; repositories never
+  index rows by position);
+- datetimes: UTC ISO 8601 text or timestamptz (`time()` makes the parameter, rows.py reads
+  either back);
+- transactions: `BEGIN IMMEDIATE` (the file's write lock) or `BEGIN` plus a database-wide
+  advisory lock, so units of work are serialised across processes on both;
+- a failed constraint: SQLite undoes the statement and keeps the transaction; PostgreSQL
+  writes run inside a savepoint so they behave the same. Errors become storage.errors classes;
+- the schema's bookkeeping (`PRAGMA user_version` or a `schema_version` table) and the few
+  DDL words that differ (`ddl_words`, used by storage/migrations.py);
+- after an erasure: WAL checkpoint (SQLite, with `secure_delete` on) or VACUUM (PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+# A result row: sqlite3.Row or a dict, read by column name.
+Row = Mapping[str, Any]
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor repositories use (both drivers' cursors have it)."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+
+
+class Dialect(ABC):
+    """One open connection to one database, and how to talk to it."""
+
+    name: ClassVar[str]  # "sqlite" or "postgresql"
+    # Words substituted into the DDL of storage/migrations.py: {id}, {bigint}, {text}, {time}.
+    ddl_words: ClassVar[Mapping[str, str]]
+
+    # --- transactions ----------------------------------------------------------------------
+
+    @abstractmethod
+    def begin(self) -> None:
+        """Start a transaction holding the database's write lock (DatabaseBusy if it stays
+        taken); StorageError if the store is closed."""
+
+    @abstractmethod
+    def commit(self) -> None:
+        """StorageError if the commit fails."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Roll back if a transaction is open; harmless otherwise."""
+
+    @abstractmethod
+    def in_transaction(self) -> bool:
+        """StorageError if the store is closed."""
+
+    # --- statements ------------------------------------------------------------------------
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        """Run one statement written with `?` placeholders; a broken constraint raises
+        Duplicate or ConstraintViolation and leaves the transaction usable."""
+
+    @abstractmethod
+    def insert(self, sql: str, params: Sequence[Any]) -> int:
+        """Run one INSERT into a table with an `id` column; the new row's id."""
+
+    @abstractmethod
+    def time(self, value: datetime) -> Any:
+        """A datetime as this database stores it; naive datetimes raise ValueError."""
+
+    # --- schema ----------------------------------------------------------------------------
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """How many migration steps were applied (inside the migration's transaction)."""
+
+    @abstractmethod
+    def set_schema_version(self, version: int) -> None: ...
+
+    def check_foreign_keys(self, version: int) -> None:  # noqa: B027 - optional hook
+        """After a step on an existing database: SchemaVersionError if a row lost its parent.
+
+        Only SQLite needs it (its foreign keys can have been off when old rows were written).
+        """
+
+    # --- the rest --------------------------------------------------------------------------
+
+    @property
+    @abstractmethod
+    def connection(self) -> Any:
+        """The driver's connection, for bulk tools (bench/seed.py) and tests."""
+
+    @abstractmethod
+    def after_erasure(self) -> None:
+        """Outside any transaction: leave no copy of erased rows where the database can."""
+
+    @abstractmethod
+    def close(self) -> None: ...

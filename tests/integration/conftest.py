@@ -1,0 +1,46 @@
+"""Fixtures for the tests that run against both stores (see tests/backends.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storage.pg_server import FAST, SEARCHED, find_bin_dir, start
+from tests.backends import KINDS, Backend, PostgresDatabases, SqliteBackend
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PostgresDatabases]:
+    """One real PostgreSQL server for the whole session, in a temporary folder."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(f"PostgreSQL tests skipped: no server binaries (initdb, pg_ctl) in {SEARCHED}")
+    server = start(bin_dir, settings=FAST)
+    try:
+        yield PostgresDatabases(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=KINDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A new, migrated-on-open database of each kind."""
+    if request.param == "sqlite":
+        yield SqliteBackend(tmp_path / "charte.db")
+        return
+    databases: PostgresDatabases = request.getfixturevalue("pg_databases")
+    with databases.fresh() as fresh:
+        yield fresh
+
+
+@pytest.fixture(params=KINDS)
+def empty_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """A database of each kind with no schema yet (for the migration tests)."""
+    if request.param == "sqlite":
+        yield SqliteBackend(tmp_path / "charte.db")
+        return
+    databases: PostgresDatabases = request.getfixturevalue("pg_databases")
+    with databases.fresh(migrated=False) as fresh:
+        yield fresh
