@@ -20,7 +20,7 @@ from storage.dialect import Row
 from storage.times import from_stored
 
 T = TypeVar("T")
-FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
+FLAGS = frozenset({"anonymous", "nudges_off", "unchanged"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:

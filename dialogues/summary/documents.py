@@ -100,7 +100,7 @@ class Documents:
                 row.alliance, row.organisation, row.member, s.roles.get(row.role, row.role),
                 s.phases[row.phase].label, lever.number, family.title, lever.title,
                 row.position, s.position_label(row.position),
-                plain_text(s.say("xlsx.yes")) if getattr(row, "unchanged", False) else None,
+                plain_text(s.say("xlsx.yes")) if row.unchanged else None,
                 row.comment, row.contribution, row.expectation, row.charter_version,
                 row.answered_at.astimezone(zone).replace(tzinfo=None),
             ))

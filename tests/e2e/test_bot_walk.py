@@ -4,6 +4,7 @@ typed without a year, a lower-case code pasted alone."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ import pytest
 from dialogues.content.dates import long_date
 from dialogues.content.script import load_script
 from storage import open_store
-from tests.e2e.bot_process import World, create_alliance, seen
+from tests.e2e.bot_process import World, create_alliance, run_cli, seen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -30,6 +31,21 @@ def stored(world: World, code: str, phase: str) -> list[tuple[str, str, int | No
             orgs = {o.id: o.name for o in uow.organisations(alliance.id)}
             return [(orgs[a.organisation_id], a.lever_id, a.position, a.comment)
                     for a in uow.alliance_answers(alliance.id) if a.phase == phase]
+    finally:
+        store.close()
+
+
+def marked(world: World, code: str) -> dict[str, set[bool]]:
+    """Phase -> the « unchanged » marks of the alliance's latest answers."""
+    store = open_store(f"sqlite:///{world.bot.db_path}")
+    try:
+        with store.unit_of_work() as uow:
+            alliance = uow.find_by_code(code)
+            assert alliance is not None
+            found: dict[str, set[bool]] = {}
+            for a in uow.alliance_answers(alliance.id):
+                found.setdefault(a.phase, set()).add(a.unchanged)
+            return found
     finally:
         store.close()
 
@@ -70,6 +86,14 @@ async def test_a_mid_course_walk_done_with_inchange(world: World):
     assert "21 leviers ont une réponse, sur 21" in reply.text
     mid = stored(world, code, "mi-parcours")
     assert [(o, lever, p, c) for o, lever, p, c in mid] == launch
+    # Stored as answers of the mid-course, marked « Inchangé » in the exports.
+    assert marked(world, code) == {"lancement": {False}, "mi-parcours": {True}}
+    exported = json.loads(run_cli(world.bot.db_path, "export", "--format", "json",
+                                  "--alliance", "Alliance des Quais").stdout)
+    assert {(a["phase"], a["unchanged"]) for a in exported["answers"]} == {("lancement", False),
+                                                                ("mi-parcours", True)}
+    as_csv = run_cli(world.bot.db_path, "export", "--alliance", "Alliance des Quais").stdout
+    assert as_csv.splitlines()[0].split(",")[-1] == "answered_at"  # CSV columns unchanged
     # Scrolling up, the chat still shows every question and what was kept.
     kept = [m for m in alice.chat if "(inchangé)" in seen(m.content)]
     assert len(kept) == 21

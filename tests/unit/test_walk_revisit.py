@@ -62,6 +62,23 @@ def test_inchange_keeps_the_position_and_texts_in_one_tap(store, clock, alice):
     assert "Levier 2/21" in alice.text
 
 
+def test_inchange_is_marked_in_the_store_and_in_the_spreadsheet(store, clock, alice):
+    import io
+
+    from openpyxl import load_workbook
+
+    launch_answers(alice, 1)
+    at_mid_course(alice, clock)
+    alice.press("Inchangé")
+    assert {(a.phase, a.unchanged) for a in store.data.answers} == {
+        ("lancement", False), ("mi-parcours", True)}
+    alice.cmd("export")
+    book = load_workbook(io.BytesIO(alice.last[1].attachment.data))
+    header, *rows = list(book["Réponses"].iter_rows(values_only=True))
+    column = header.index("Inchangé")
+    assert {(r[4], r[column]) for r in rows} == {("Lancement", None), ("Mi-parcours", "oui")}
+
+
 @pytest.mark.parametrize("typed", ["pareil", "idem", "inchangé", "comme avant",
                                    "pas de changement"])
 def test_typed_words_for_unchanged_keep_the_earlier_answer(store, clock, alice, typed):
