@@ -199,6 +199,31 @@ CASES = [
          check=lambda s: [type(e) for e in s.effects] == [CreateAlliance]
          and s.effects[0].code == "FRESH" and s.effects[0].name == "Alliance Neuve"
          and s.effects[0].mid_at == datetime(2027, 7, 1, 7, tzinfo=UTC)),
+    Case("« Inchangé » under an older question is stale: nothing is written",
+         Press(WalkButton(ALICE.id, "lancement", 0, 0, "same").encode()),
+         walk=walking(index=2), shows=("plus valable",), check=lambda s: s.effects == ()),
+    Case("« Inchangé » where there is no earlier phase is refused",
+         Press(WalkButton(ALICE.id, "lancement", 0, 0, "same").encode()),
+         walk=walking(), shows=("plus valable",), check=lambda s: s.effects == ()),
+    Case("« Répondre aux leviers restants » with none left is stale",
+         Press(WalkButton(ALICE.id, "lancement", 21, 0, "gaps").encode()),
+         walk=walking(index=21),
+         context=ctx(answers={"lancement": {lv.id: answer(lv.id, 3)
+                                            for lv in CONTENT.charter.levers}}),
+         shows=("plus valable",), check=lambda s: s.effects == ()),
+    Case("« Garder ma note » without a note is stale",
+         Press(WalkButton(ALICE.id, "lancement", 0, 1, "note").encode()),
+         walk=walking(step=1), shows=("plus valable",), check=lambda s: s.effects == ()),
+    Case("« Inchangé » at mid-course stores the earlier answer, marked unchanged",
+         Press(WalkButton(ALICE.id, "mi-parcours", 0, 0, "same").encode()),
+         walk=replace(walking(), phase="mi-parcours"),
+         context=ctx(phase="mi-parcours",
+                     answers={"lancement": {"respect-confiance": answer(
+                         "respect-confiance", 2, "si le CA suit")}}),
+         shows=("✓ 1. Respect et confiance : En réflexion (inchangé)", "Levier 2/21"),
+         check=lambda s: s.effects == (SaveAnswer("mi-parcours", "respect-confiance", 2,
+                                                  "si le CA suit", None, None, unchanged=True),)
+         and s.walk is not None and s.walk.index == 1),
     # --- the coordination ---
     Case("a coordinator removes a partner after « Oui »",
          Press(MemberButton(ALICE.id, BOB.id, "remove", True).encode()),
