@@ -1,7 +1,21 @@
-"""Accuracy and speed of dialogues.interpreter on the labelled set tests/data/typed_inputs.yaml.
+"""How well typed answers are understood (dialogues/content/reading.py), on three labelled sets
+reported separately, and how fast:
 
-    python -m bench.interpreter_accuracy            # accuracy, wrong levels, misses, timings
-    python -m bench.interpreter_accuracy --sweep    # the same figures for other thresholds
+- the tuning set: `set: main` of tests/data/typed_inputs.yaml, the cases the reader is tuned on;
+- the old held-out subset: `set: holdout` of the same file (its misses were quoted in issue 10,
+  so it is no longer unseen);
+- the new held-out set, tests/data/typed_inputs_heldout.yaml: written before any tuning by
+  someone who never saw the reader; never tuned on, never edited. Its misses are not listed
+  (only counted), so that nobody tunes on them by accident.
+
+    python -m bench interpreter                     # the three sets, misses of the first two
+    python -m bench.interpreter_accuracy --sweep    # tuning-set figures for other thresholds
+
+A case may list other readings that are acceptable (`accept`). Figures per set: acceptable
+(the reading is `expect` or in `accept`), read directly (inputs whose `expect` is a level, read
+as that level), and wrong readings (a level, « inchangé » or a lever that is neither `expect`
+nor in `accept`: what would store a wrong answer). Targets on the new held-out set: >= 95 %
+acceptable, >= 80 % read directly, 0 wrong.
 
 Besides the labelled set, every distinct word of the charter text is read alone: a word that
 is listed nowhere in synonyms.yaml but still reads as a level, « je ne sais pas » or a nav word
@@ -33,9 +47,13 @@ from dialogues.core.normalize import normalize
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 CASES_PATH: Final = ROOT / "tests" / "data" / "typed_inputs.yaml"
+HELDOUT_PATH: Final = ROOT / "tests" / "data" / "typed_inputs_heldout.yaml"
 VOCABULARY_PATH: Final = ROOT / "tests" / "data" / "charte-du-faire-alliance.txt"
-CONTEXTS: Final = ("scale", "free_text", "confirmation", "lever")
-SETS: Final = ("main", "holdout")
+CONTEXTS: Final = ("scale", "scale_again", "free_text", "confirmation", "lever")
+SETS: Final = ("main", "holdout", "heldout")
+SET_NAMES: Final = {"main": "tuning set", "holdout": "old held-out subset",
+                    "heldout": "new held-out set"}
+TARGETS: Final = {"acceptable": 0.95, "direct": 0.80, "wrong": 0}
 LONG_INPUT: Final = "Nous sommes engagés, mais " * 200  # about 5,000 characters
 _WORD: Final = re.compile(r"[^\W\d_]+")
 
@@ -46,6 +64,7 @@ class Case:
     text: str
     expect: str
     set: str = "main"
+    accept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +78,24 @@ class Outcome:
         return self.got == self.case.expect
 
     @property
+    def acceptable(self) -> bool:
+        return self.ok or self.got in self.case.accept
+
+    @property
+    def direct(self) -> bool:
+        """An input that states a level, read as that level."""
+        return self.case.expect.startswith("level:") and self.ok
+
+    @property
     def wrong_level(self) -> bool:
-        """Read as a level it is not: the one mistake that silently stores a wrong answer."""
-        return self.got.startswith("level:") and self.got != self.case.expect
+        """Read as a level (or « inchangé ») it is not: what silently stores a wrong answer."""
+        stored = self.got.startswith("level:") or self.got == "keep"
+        return stored and not self.acceptable
 
     @property
     def wrong_lever(self) -> bool:
-        return self.got.startswith("lever:") and self.got not in ("lever:none", self.case.expect)
+        return self.got.startswith("lever:") and self.got != "lever:none" \
+            and not self.acceptable
 
 
 @dataclass(frozen=True)
@@ -84,9 +114,21 @@ class Report:
         outcomes = self.of(context, subset)
         return sum(o.ok for o in outcomes) / len(outcomes) if outcomes else 1.0
 
+    def acceptable(self, context: str | None = None, subset: str | None = None) -> float:
+        outcomes = self.of(context, subset)
+        return sum(o.acceptable for o in outcomes) / len(outcomes) if outcomes else 1.0
+
+    def direct(self, subset: str | None = None) -> tuple[int, int]:
+        """(read directly, inputs that state a level)."""
+        stating = [o for o in self.of(None, subset) if o.case.expect.startswith("level:")]
+        return sum(o.direct for o in stating), len(stating)
+
+    def wrong(self, subset: str | None = None) -> list[Outcome]:
+        return [o for o in self.of(None, subset) if o.wrong_level or o.wrong_lever]
+
     @property
     def misses(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
+        return [o for o in self.outcomes if not o.acceptable]
 
     @property
     def wrong_levels(self) -> list[Outcome]:
@@ -97,12 +139,14 @@ class Report:
         return [o for o in self.outcomes if o.wrong_lever]
 
 
-def load_cases(path: Path = CASES_PATH) -> tuple[dict[str, list[str]], list[Case]]:
+def load_cases(path: Path = CASES_PATH, default_set: str = "main"
+               ) -> tuple[dict[str, list[str]], list[Case]]:
     """The lever titles given to the interpreter, and the labelled cases."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     names = {str(k): [str(n) for n in v] for k, v in data["lever_names"].items()}
     cases = [
-        Case(str(c["context"]), str(c["text"]), str(c["expect"]), str(c.get("set", "main")))
+        Case(str(c["context"]), str(c["text"]), str(c["expect"]),
+             str(c.get("set", default_set)), tuple(str(a) for a in c.get("accept", ())))
         for c in data["cases"]
     ]
     for case in cases:
@@ -128,7 +172,7 @@ def describe(reading: Reading) -> str:
         return f"level:{reading.level}"
     if reading.kind == "nav":
         return f"nav:{reading.nav}"
-    return reading.kind
+    return reading.kind  # unknown, keep, text, empty
 
 
 def run_case(interpreter: Interpreter, context: str, text: str) -> str:
@@ -136,6 +180,8 @@ def run_case(interpreter: Interpreter, context: str, text: str) -> str:
         return f"lever:{interpreter.find_lever(text) or 'none'}"
     if context == "scale":
         return describe(interpreter.read_scale(text))
+    if context == "scale_again":
+        return describe(interpreter.read_scale_again(text))
     if context == "free_text":
         return describe(interpreter.read_free_text(text))
     if context == "confirmation":
@@ -181,32 +227,56 @@ def _micros(seconds: Sequence[float]) -> str:
     return f"mean {statistics.fmean(ordered) * 1e6:6.1f} µs, p99 {p99 * 1e6:6.1f} µs"
 
 
-def _accuracy_line(report: Report, label: str, context: str | None, subset: str | None) -> str:
-    outcomes = report.of(context, subset)
-    right = sum(o.ok for o in outcomes)
-    return f"  {label:<22} {report.accuracy(context, subset):6.1%}  ({right}/{len(outcomes)})"
-
-
-def format_report(report: Report, interpreter: Interpreter, rounds: int = 20) -> str:
-    lines = [f"Labelled set: {CASES_PATH.relative_to(ROOT)}", "", "accuracy"]
-    lines.append(_accuracy_line(report, "overall", None, None))
-    for subset in SETS:
-        lines.append(_accuracy_line(report, f"{subset} set", None, subset))
-        for context in CONTEXTS:
-            lines.append(_accuracy_line(report, f"  {subset} {context}", context, subset))
-    lines += [
-        "",
-        f"wrong-level readings: {len(report.wrong_levels)}  "
-        "(expected level X read as Y != X, or expected non-level read as a level)",
-        f"wrong-lever readings: {len(report.wrong_levers)}",
-        "",
-        f"misses ({len(report.misses)}):",
+def _set_lines(report: Report, subset: str) -> list[str]:
+    outcomes = report.of(None, subset)
+    if not outcomes:
+        return []
+    right = sum(o.acceptable for o in outcomes)
+    direct, stating = report.direct(subset)
+    wrong = report.wrong(subset)
+    lines = [
+        f"{SET_NAMES[subset]} ({len(outcomes)} inputs)",
+        f"  acceptable             {right / len(outcomes):6.1%}  ({right}/{len(outcomes)})",
+        f"  level read directly    {direct / stating if stating else 1:6.1%}  "
+        f"({direct}/{stating} inputs that state a level)",
+        f"  wrong level or lever   {len(wrong):6}",
     ]
-    for o in report.misses:
+    for context in CONTEXTS:
+        part = report.of(context, subset)
+        if part:
+            ok = sum(o.acceptable for o in part)
+            lines.append(f"    {context:<20} {ok / len(part):6.1%}  ({ok}/{len(part)})")
+    return lines
+
+
+def targets_met(report: Report, subset: str = "heldout") -> bool:
+    direct, stating = report.direct(subset)
+    return (report.acceptable(None, subset) >= TARGETS["acceptable"]
+            and (direct / stating if stating else 1) >= TARGETS["direct"]
+            and len(report.wrong(subset)) <= TARGETS["wrong"])
+
+
+def format_report(report: Report, interpreter: Interpreter, rounds: int = 20,
+                  list_heldout: bool = False) -> str:
+    lines = [f"Labelled sets: {CASES_PATH.relative_to(ROOT)} (tuning set and old held-out "
+             f"subset), {HELDOUT_PATH.relative_to(ROOT)} (new held-out set)", ""]
+    for subset in SETS:
+        lines += [*_set_lines(report, subset), ""]
+    met = targets_met(report)
+    lines.append("targets on the new held-out set (>= 95 % acceptable, >= 80 % read directly, "
+                 f"0 wrong): {'met' if met else 'NOT met'}")
+    shown = [o for o in report.outcomes if not o.acceptable
+             and (o.case.set != "heldout" or list_heldout)]
+    hidden = sum(1 for o in report.outcomes if not o.acceptable and o.case.set == "heldout")
+    lines += ["", f"misses of the tuning set and the old held-out subset ({len(shown)}"
+              + (f"; the {hidden} of the new held-out set are not listed" if not list_heldout
+                 else "") + "):"]
+    for o in shown:
         mark = "  WRONG LEVEL" if o.wrong_level else "  WRONG LEVER" if o.wrong_lever else ""
         lines.append(
-            f"  [{o.case.set} {o.case.context}] {o.case.text!r}: expected {o.case.expect}, "
-            f"got {o.got}{mark}"
+            f"  [{o.case.set} {o.case.context}] {o.case.text!r}: expected {o.case.expect}"
+            + (f" (or {', '.join(o.case.accept)})" if o.case.accept else "")
+            + f", got {o.got}{mark}"
         )
     words = vocabulary()
     corrected = corrected_words(interpreter, words)
@@ -261,7 +331,7 @@ def sweep(names: Mapping[str, Sequence[str]], cases: Sequence[Case]) -> str:
     main = [c for c in cases if c.set == "main"]
     words = vocabulary()
     lines = [
-        "changed from default      | main   scale  free   conf   lever  | wrong level lever "
+        "changed from default      | main   scale  again  free   conf   lever  | wrong level lever "
         "| charter words"
     ]
     tunings = [("(default)", DEFAULT_TUNING)]
@@ -285,13 +355,17 @@ def sweep(names: Mapping[str, Sequence[str]], cases: Sequence[Case]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Accuracy of dialogues.interpreter.")
     parser.add_argument("--sweep", action="store_true", help="compare fuzzy thresholds")
+    parser.add_argument("--list-heldout-misses", action="store_true",
+                        help="also list the new held-out set's misses (to audit, never to tune)")
     args = parser.parse_args(argv)
     names, cases = load_cases()
     if args.sweep:
         print(sweep(names, cases))
         return 0
+    _, heldout = load_cases(HELDOUT_PATH, default_set="heldout")
     interpreter = build_interpreter(names)
-    print(format_report(evaluate(interpreter, cases), interpreter))
+    report = evaluate(interpreter, [*cases, *heldout])
+    print(format_report(report, interpreter, list_heldout=args.list_heldout_misses))
     return 0
 
 

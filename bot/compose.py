@@ -45,9 +45,9 @@ def build_app(
     timezone = timezone or os.environ.get("CHARTE_TIMEZONE") or DEFAULT_TIMEZONE
     store = store or open_store()
     clock = clock or _now
-    engine = Engine(content, timezone)
-    reminders = ReminderService(store, content.charter, engine.reminders, clock,
-                                policy or policy_from_env())
+    policy = policy or policy_from_env()
+    engine = Engine(content, timezone, policy.reminder_time)
+    reminders = ReminderService(store, content.charter, engine.reminders, clock, policy)
     service = CharterService(store, engine, content.charter, clock, timezone,
                              replan=reminders.replan, arrivals_window=arrivals_window_from_env())
     retention = RetentionService(store, content.script, clock, retention_months_from_env())

@@ -55,7 +55,7 @@ def run_console(service: CharterService, user: str | None = None,
                 stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     name = user or getpass.getuser()
     person = PersonRef("console", name, name)
-    print(texts.say("console.intro"), file=out)
+    print(texts.say("console.intro", user=name), file=out)
     buttons = show(list(service.handle(person, Command("start")).outgoing), out)
     while True:
         if stdin.isatty():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from dialogues.content.markup import typography_problems
 from dialogues.core.errors import ContentError
 
 PATH = Path(__file__).with_name("texts.yaml")
@@ -42,6 +43,10 @@ def _texts() -> dict[str, str]:
     for key in KEYS:
         if not data.get(key):
             raise ContentError(str(PATH), key, "missing text")
+    for key, text in data.items():
+        problems = typography_problems(text)
+        if problems:
+            raise ContentError(str(PATH), key, problems[0])
     return data
 
 

@@ -15,13 +15,13 @@ _PHASE_RANK = (
 
 _COLUMNS = (
     "alliance_id, organisation_id, member_id, phase, lever_id, position, comment,"
-    " contribution, expectation, charter_version, answered_at"
+    " contribution, expectation, charter_version, answered_at, unchanged"
 )
 
 _EXPORT = f"""
 SELECT al.name AS alliance, o.name AS organisation, p.display_name AS member, m.role,
        a.phase, a.lever_id, a.position, a.comment, a.contribution, a.expectation,
-       a.charter_version, a.answered_at
+       a.charter_version, a.answered_at, a.unchanged
 FROM answers AS a
 JOIN members AS m ON m.id = a.member_id
 JOIN people AS p ON p.id = m.person_id
@@ -56,7 +56,7 @@ class AnswerRepository(Transaction):
         _check(answer)
         answered_at = self._time(answer.answered_at)
         answer_id = self._insert(
-            f"INSERT INTO answers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO answers ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 answer.alliance_id,
                 answer.organisation_id,
@@ -69,6 +69,7 @@ class AnswerRepository(Transaction):
                 answer.expectation,
                 answer.charter_version,
                 answered_at,
+                1 if answer.unchanged else 0,
             ),
         )
         return Answer(
@@ -84,6 +85,7 @@ class AnswerRepository(Transaction):
             expectation=answer.expectation,
             charter_version=answer.charter_version,
             answered_at=from_stored(answered_at),
+            unchanged=answer.unchanged,
         )
 
     def latest_answers(self, member_id: int, phase: str) -> dict[str, Answer]:

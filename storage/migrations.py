@@ -426,7 +426,14 @@ V7: Step = (
 )
 
 # Step n (1-based) brings a database from version n-1 to version n.
-STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6, V7)
+# Version 8 (issue 10): an answer kept « Inchangé » at mid-course or at the end is marked, so
+# that the exports can say it was confirmed unchanged (rows before it: 0, not marked).
+V8: Step = (
+    "ALTER TABLE answers ADD COLUMN unchanged INTEGER NOT NULL DEFAULT 0"
+    " CHECK (unchanged IN (0, 1))",
+)
+
+STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
 CURRENT_VERSION = len(STEPS)
 
 

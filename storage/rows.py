@@ -22,7 +22,7 @@ from storage.dialect import Row
 from storage.times import from_stored
 
 T = TypeVar("T")
-FLAGS = frozenset({"anonymous", "nudges_off", "approval"})  # stored as 0/1
+FLAGS = frozenset({"anonymous", "nudges_off", "approval", "unchanged"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:

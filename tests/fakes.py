@@ -185,7 +185,7 @@ class FakeUnitOfWork:
                         if m.organisation_id is not None else "",
                         self.d.people[m.person_id].display_name, m.role, phase, a.lever_id,
                         a.position, a.comment, a.contribution, a.expectation,
-                        a.charter_version, a.answered_at))
+                        a.charter_version, a.answered_at, a.unchanged))
         return rows
 
     # alliance dates

@@ -27,9 +27,9 @@ class Clock:
 
 
 class Chat:
-    def __init__(self, app: App, name: str) -> None:
+    def __init__(self, app: App, name: str, channel: str = "test") -> None:
         self.app = app
-        self.ref = PersonRef("test", name, name)
+        self.ref = PersonRef(channel, name, name)
         self.last: list[Outgoing] = []
 
     def _do(self, event: object) -> str:
@@ -38,7 +38,9 @@ class Chat:
 
     @property
     def text(self) -> str:
-        return "\n".join(plain(m.text) for m in self.last)
+        """What the person reads; no-break spaces read as spaces (the script's typography is
+        checked where it is loaded)."""
+        return seen("\n".join(plain(m.text) for m in self.last))
 
     @property
     def buttons(self) -> list[Button]:
@@ -63,9 +65,14 @@ class Chat:
     def press(self, label: str) -> str:
         """Press the last shown button whose label contains `label`."""
         for button in reversed(self.buttons):
-            if label in button.label:
+            if label in seen(button.label):
                 return self.press_data(button.data)
         raise AssertionError(f"no button {label!r} in {[b.label for b in self.buttons]}")
+
+
+def seen(text: str) -> str:
+    """Text as a test compares it: no-break spaces as plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def _rendered(message: Outgoing) -> Outgoing:
@@ -87,7 +94,8 @@ def create_alliance(chat: Chat, name: str = "Alliance Test", org: str = "Asso A"
     chat.press("Association")
     chat.say("15/01/2027")
     chat.say("15 décembre 2027")
-    chat.press("Date médiane")
+    chat.press("Garder cette date")
+    chat.press("Oui, créer")
     for message in chat.last:
         if "/rejoindre" in message.text:
             return plain(message.text).split("/rejoindre ")[1].split(")")[0].strip()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import time
 
 from dialogues.accord.flow import Accords
 from dialogues.arrivals.flow import Arrivals
@@ -64,11 +65,12 @@ def clean(text: str) -> str:
 
 
 class Engine:
-    def __init__(self, content: Content, timezone: str) -> None:
+    def __init__(self, content: Content, timezone: str, reminder_time: time = time(9, 0)
+                 ) -> None:
         charter, script = content.charter, content.script
         self.script = script
         self.walk = Walk(charter, script, content.interpreter)
-        self.onboarding = Onboarding(script, timezone, charter)
+        self.onboarding = Onboarding(script, timezone, charter, reminder_time)
         self.welcome = Welcome(charter, script)
         self.reminders = Reminders(script, len(charter.levers))
         self.summaries = Summaries(charter, script)
@@ -119,6 +121,8 @@ class Engine:
                 wanted.extend(reply.needs(event))
         elif isinstance(event, Text | Other) and form is None:
             wanted.extend(self.walk.reads)  # typed answers move the walk on to a lever's card
+        if isinstance(event, Text):
+            wanted.extend(self.onboarding.text_needs(session.form, clean(event.text)))
         return tuple(dict.fromkeys(wanted))
 
     # --- the step ---------------------------------------------------------------------------
@@ -198,18 +202,28 @@ class Engine:
             if route is not None:
                 return route.on_text(turn, text)
             turn = replace(turn, session=replace(turn.session, form=None))  # an old form kind
+        joined = self.onboarding.pasted(turn, text)
+        if joined is not None:
+            shown = self.walk.current(turn) if turn.ctx.loaded.invitation is None else None
+            return replace(joined, outgoing=(*joined.outgoing, *shown)) if shown else joined
         step = self.walk.on_text(turn, text)
         if step is not None:
             return step
         return turn.reply(*self.current(turn))
 
     def _cancel(self, turn: Turn) -> Step:
+        """Drop the form or question in progress; during a walk, show its question again."""
         walk = turn.walk
         had = turn.session.form is not None or (walk is not None and walk.pending is not None)
         walk = replace(walk, pending=None) if walk is not None else None
+        session = turn.with_session(form=None)
+        after = replace(turn, session=session, walk=walk)
+        key = "cancelled" if had else "walk.cancel_nothing"
+        shown = self.walk.current(after, self.script.say(key))
+        if shown is not None:
+            return turn.reply(*shown, session=session, walk=walk)
         key = "cancelled" if had else "nothing_to_cancel"
-        return turn.reply(Outgoing(self.script.say(key)), session=turn.with_session(form=None),
-                          walk=walk)
+        return turn.reply(Outgoing(self.script.say(key)), session=session, walk=walk)
 
     def current(self, turn: Turn) -> tuple[Outgoing, ...]:
         """What the person should see to go on from here."""

@@ -7,12 +7,11 @@ read for every event; anything else only when the event declares it (core.contex
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from dialogues.core import rules
+from dialogues.core import codes, rules
 from dialogues.core.agreements import Accord, Named
 from dialogues.core.context import (
     AccordLookup,
@@ -31,14 +30,14 @@ from dialogues.core.context import (
     Needs,
 )
 from dialogues.core.domain import PHASES, Alliance, Member, Person
-from dialogues.core.phases import current_phase, previous_phase
+from dialogues.core.phases import current_phase
 from dialogues.core.ports import UnitOfWork
 from dialogues.core.session import Session, WalkState
 
 
 def new_invite_code() -> str:
-    """22 URL-safe characters, 128 random bits: fits a Telegram deep link (A-Za-z0-9_-)."""
-    return secrets.token_urlsafe(16)
+    """100 random bits in Crockford's base32, in groups of four (core.codes)."""
+    return codes.new_code()
 
 
 class Loader:
@@ -61,13 +60,13 @@ class Loader:
         walk = WalkState.from_dict(uow.load_walk(member.id)) if member else None
         answers = {}
         if member is not None:
-            # The walk's phase and the current one, each with the phase before it.
+            # The walk's phase and the current one, each with the phases before it.
             wanted = {p for ph in (phase, walk.phase if walk else None) if ph
-                      for p in (ph, previous_phase(ph)) if p}
+                      for p in PHASES[:PHASES.index(ph) + 1]}
             answers = {p: uow.latest_answers(member.id, p) for p in wanted}
         ctx = Context(now=now, timezone=alliance.timezone if alliance else self.timezone,
                       member=member, alliance=alliance, organisation=organisation, phase=phase,
-                      answers=answers, invite_link=invite_link)
+                      answers=answers, invite_link=invite_link, channel=person.channel)
         return ctx, walk
 
     def load(self, uow: UnitOfWork, person: Person, ctx: Context, needs: Needs) -> Context:
@@ -194,8 +193,10 @@ def _accord(uow: UnitOfWork, person: Person, current: Alliance | None, need: Acc
 
 def _invitation(uow: UnitOfWork, person: Person, code: str, now: datetime
                 ) -> Invitation | None:
-    """What an open code opens; an expired, used-up, replaced or unknown one opens nothing."""
-    invite = uow.find_invitation(code)
+    """What an open code opens, typed as stored (a code made before) or read the new way; an
+    expired, used-up, replaced or unknown code opens nothing."""
+    invite = next((found for candidate in codes.candidates(code)
+                   if (found := uow.find_invitation(candidate)) is not None), None)
     if not rules.invitation_open(invite, now):
         return None
     assert invite is not None

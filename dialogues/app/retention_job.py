@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from dialogues.app.reminder_jobs import Notice
-from dialogues.content.dates import show_date
+from dialogues.content.dates import long_date
 from dialogues.content.script import Script
 from dialogues.core import rules
 from dialogues.core.outgoing import Outgoing
@@ -49,7 +49,7 @@ class RetentionService:
                     continue
                 uow.mark_retention_warned(alliance.id, now)
                 text = self.s.say("retention.warning", alliance=alliance.name,
-                                  date=show_date(deletion, alliance.timezone),
+                                  date=long_date(deletion, self.s.dates, alliance.timezone),
                                   months=self.months)
                 for member in uow.members(alliance.id):
                     person = uow.get_person(member.person_id)

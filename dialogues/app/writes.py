@@ -125,6 +125,7 @@ class Writes:
             expectation=effect.expectation,
             charter_version=self.charter.version,
             answered_at=ctx.now,
+            unchanged=effect.unchanged,
         ))
 
     def create(self, uow: UnitOfWork, person: Person, ctx: Context, effect: CreateAlliance,

@@ -15,7 +15,7 @@ from dialogues.core.errors import CharteError, ContentError, UnknownLever
 ANSWER_KINDS: Final = ("conditions", "contribution")
 FAMILY_COUNT: Final = 3
 LEVERS_PER_FAMILY: Final = 7
-TITLE_MAX: Final = 40
+TITLE_MAX: Final = 80
 SHORT_MAX: Final = 16
 ENV_PATH: Final = "CHARTE_CHARTER_PATH"
 _ID_RE: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")

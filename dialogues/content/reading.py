@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, Literal, NamedTuple, NoReturn
@@ -29,32 +29,60 @@ __all__ = [
     "normalize",
 ]
 
-Kind = Literal["level", "unknown", "nav", "text", "empty"]
+Kind = Literal["level", "unknown", "keep", "nav", "text", "empty"]
 Role = Literal["reading", "filler", "negation", "hedge", "ordinary"]
-Question = Literal["scale", "free_text", "confirmation"]
+# scale_again: the scale question of a lever answered in an earlier phase (« pareil » keeps it).
+Question = Literal["scale", "scale_again", "free_text", "confirmation"]
 
-NAV_NAMES: Final = ("next", "skip", "back", "pause", "resume", "help", "summary", "yes", "no")
+NAV_NAMES: Final = ("next", "skip", "back", "pause", "resume", "help", "summary", "cancel", "yes",
+                    "no")
 LEVELS: Final = (1, 2, 3, 4)
 DEFAULT_PATH: Final = Path(__file__).with_name("synonyms.yaml")
 DOCUMENT_KEY: Final = "<document>"
 
 MAX_CHARS: Final = 300  # a longer message is a sentence: read as text without matching
 MAX_TOKENS: Final = 40  # same, counted in words
-MAX_WORDS: Final = 8  # more words than this is never a level, « je ne sais pas » or a nav word
-MAX_MEANINGFUL_WORDS: Final = 6  # same, not counting fillers
+MAX_WORDS: Final = 14  # more words than this is never a level, « je ne sais pas » or a nav word
+MAX_MEANINGFUL_WORDS: Final = 6  # listed words or phrases other than fillers, at most
+MAX_FUZZY_WORDS: Final = 8  # typos are corrected in messages of at most this many words
+MAX_UNKNOWN_WORDS: Final = 3  # words listed nowhere that a level may stand beside
+MAX_UNKNOWN_MESSAGE: Final = 10  # in a message of at most this many words
+# Words that narrow a level down to part of the organisation's work: with words listed nowhere
+# around them, the level is not the organisation's (« engagés sur certains projets »).
+_RESTRICTORS: Final = frozenset({"mais", "surtout", "sauf", "seulement", "uniquement",
+                                 "certains", "certaines", "quelques", "parfois", "partie",
+                                 "plupart", "ils", "elles", "eux", "elle", "il", "sont",
+                                 "autres", "partenaires"})
+# « on était engagés »: a level in the past is not today's, unless another one follows now.
+_PAST: Final = frozenset({"etait", "etions", "etaient", "avant", "auparavant", "ete"})
+_DETERMINERS: Final = frozenset({"des", "une", "un", "le", "la", "les", "l", "du"})
+# The scale's own words (normalised stems): « découvrir », « réflexion », « engagé », « ancré ».
+_LABEL_STEMS: Final = ("decouv", "reflexion", "reflechi", "engag", "ancr", "encr")
+NEGATION_REACH: Final = 3  # a negation turns around a reading at most this many segments on
 MAX_FUZZY_WINDOW: Final = 3  # longest run of unknown words corrected as one phrase
 MAX_LEVER_WORDS: Final = 6
 
 _FREE_TEXT_NAVS: Final = frozenset(NAV_NAMES) - {"yes", "no"}
-_CONFIRMATION_NAVS: Final = frozenset({"yes", "no"})
+_CONFIRMATION_NAVS: Final = frozenset({"yes", "no", "cancel", "help"})
+# Words that say the position changed over time: « passé de réflexion à engagé », « on était
+# en réflexion, maintenant engagés » mean the level after them.
+_FROM: Final = frozenset({"de", "d"})
+_TO: Final = frozenset({"a"})
+_NOW: Final = frozenset({"maintenant", "desormais", "aujourd hui", "dorenavant"})
+_STILL: Final = "toujours"  # « toujours pas engagés » at mid-course: nothing changed
 # Segment roles that make a message unsure whatever else it says.
 _REFUSED: Final = frozenset({"negation", "ordinary", "number"})
 _SECTIONS: Final = ("levels", "unknown", "nav", "fillers", "negations", "numbers", "levers")
-_OPTIONAL_SECTIONS: Final = ("hedges", "ordinary_words", "lever_stopwords")
+_OPTIONAL_SECTIONS: Final = ("hedges", "ordinary_words", "lever_stopwords", "keep",
+                             "confirmation", "help_cues")
 _LEVER_ID: Final = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # « 3/4 », « 3 sur 4 » mean level 3 of the four-level scale.
 _OUT_OF_FOUR: Final = re.compile(r"(?<![\d.,])([1-4])\s*(?:/|sur)\s*4(?![\d.,])", re.IGNORECASE)
+# « depuis 3 ans »: a duration, not a level (« engagés depuis 2 ans » is Engagé).
+_DURATION: Final = re.compile(
+    r"\bdepuis\s+(?:plus\s+de\s+)?\d+\s*(?:ans?|années?|mois|semaines?|jours?)\b",
+    re.IGNORECASE)
 # « n°3 » would otherwise leave a lone « n » that reads as the negation « n' ».
 _NUMERO: Final = re.compile(r"\bn\s*[°º]\s*", re.IGNORECASE)
 # « engagéééé », « ouiii »: three or more repeated letters count as one.
@@ -78,6 +106,9 @@ class Reading:
 EMPTY: Final = Reading("empty")
 TEXT: Final = Reading("text")
 DONT_KNOW: Final = Reading("unknown")
+KEEP: Final = Reading("keep")
+CANCEL: Final = Reading("nav", nav="cancel")
+HELP: Final = Reading("nav", nav="help")
 YES: Final = Reading("nav", nav="yes")
 NO: Final = Reading("nav", nav="no")
 LEVEL_ONE: Final = Reading("level", level=1)
@@ -101,6 +132,10 @@ class Synonyms:
     symbols: Mapping[str, Entry]  # « ? », « 👍 »: entries without letters, whole message only
     levers: Mapping[str, tuple[str, ...]]  # lever id -> normalised aliases
     lever_stopwords: frozenset[str]
+    # At a yes/no question only: whole messages that mean yes or no there (« pas du tout »).
+    confirmation: Mapping[str, Reading] = field(default_factory=dict)
+    # At the scale question: words that make a question (« ? ») a request for help.
+    help_cues: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -158,6 +193,8 @@ class _Loader:
         for level, words in self.numbered(data["levels"], "levels").items():
             self.add_all(words, f"levels.{level}", "reading", Reading("level", level=level))
         self.add_all(self.words(data["unknown"], "unknown"), "unknown", "reading", DONT_KNOW)
+        if "keep" in data:
+            self.add_all(self.words(data["keep"], "keep"), "keep", "reading", KEEP)
         nav = self.mapping(data["nav"], "nav")
         for name in nav:
             if name not in NAV_NAMES:
@@ -177,6 +214,16 @@ class _Loader:
         for level, words in self.numbered(data["numbers"], "numbers").items():
             self.add_all(words, f"numbers.{level}", "reading", Reading("level", level=level))
         levers = self.levers(data["levers"])
+        confirmation: dict[str, Reading] = {}
+        if "confirmation" in data:
+            answers = self.mapping(data["confirmation"], "confirmation")
+            for name, reading in (("yes", YES), ("no", NO)):
+                for word in self.words(answers.get(name), f"confirmation.{name}"):
+                    confirmation[self.plain(word, f"confirmation.{name}")] = reading
+        cues: frozenset[str] = frozenset()
+        if "help_cues" in data:
+            cues = frozenset(self.plain(w, "help_cues") for w in self.words(data["help_cues"],
+                                                                            "help_cues"))
         stopwords: frozenset[str] = frozenset()
         if "lever_stopwords" in data:
             raw = self.words(data["lever_stopwords"], "lever_stopwords")
@@ -187,6 +234,8 @@ class _Loader:
             symbols=MappingProxyType(self.symbols),
             levers=MappingProxyType(levers),
             lever_stopwords=stopwords,
+            confirmation=MappingProxyType(confirmation),
+            help_cues=cues,
         )
 
     def mapping(self, value: Any, key: str) -> dict[str, Any]:
@@ -320,6 +369,8 @@ class Interpreter:
                     joined[glued] = None
         self._joined = {glued: entry for glued, entry in joined.items() if entry is not None}
         self._buckets = buckets
+        self._number_words = frozenset(
+            key for key, entry in self._lexicon.items() if entry.where.startswith("numbers."))
         self._build_levers(lever_names)
 
     # --- public API ---------------------------------------------------------------------------
@@ -327,6 +378,11 @@ class Interpreter:
     def read_scale(self, text: str) -> Reading:
         """At the scale question: level, unknown, nav (yes/no included), "text" or "empty"."""
         return self._read(text, "scale")
+
+    def read_scale_again(self, text: str) -> Reading:
+        """At the scale question of a lever answered in an earlier phase: as read_scale, and
+        "keep" for « pareil », « idem », « inchangé », « oui »…"""
+        return self._read(text, "scale_again")
 
     def read_free_text(self, text: str) -> Reading:
         """At a free-text question: "nav" only when the whole message is a nav word."""
@@ -362,13 +418,28 @@ class Interpreter:
         if isinstance(prepared, Reading):
             return _accept(prepared, context, symbol=True)
         tokens, words = prepared
+        if context == "confirmation":
+            found = self.synonyms.confirmation.get(" ".join(tokens))
+            if found is not None:
+                return found
+        asks = "?" in text  # « engagé ? »: a question, not an answer
         reading = self._exact(tokens)
+        if reading is not None and asks and reading.kind in ("level", "keep"):
+            return TEXT
         if reading is None and len(tokens) <= MAX_TOKENS:
             segments = self._segment(tokens)
-            reading = self._decide(segments, words, context)
-            if reading is None and words <= MAX_WORDS:
-                reading = self._fuzzy(tokens, segments, words, context)
+            reading = self._decide(segments, words, context, asks)
+            if reading is None and words <= MAX_FUZZY_WORDS:
+                reading = self._fuzzy(tokens, segments, words, context, asks)
+        if reading is None and asks and context in ("scale", "scale_again") \
+                and len(tokens) <= MAX_TOKENS and self._asks_for_help(tokens):
+            return HELP  # « c'est quoi la différence entre engagé et ancré ? »
         return _accept(reading, context, symbol=False)
+
+    def _asks_for_help(self, tokens: tuple[str, ...]) -> bool:
+        cues = self.synonyms.help_cues
+        joined = f" {' '.join(tokens)} "
+        return any(f" {cue} " in joined for cue in cues)
 
     def _prepare(self, text: str) -> Reading | _Prepared:
         """Normalised words, or a Reading when there is nothing to match word by word."""
@@ -382,6 +453,7 @@ class Interpreter:
             entry = self._symbols.get(_symbol_key(stripped))
             return entry.reading if entry is not None and entry.reading else EMPTY
         cleaned = _NUMERO.sub("numero ", _OUT_OF_FOUR.sub(r"\1", stripped))
+        cleaned = _DURATION.sub(" depuis ", cleaned)
         tokens = tuple(_REPEATED_LETTERS.sub(r"\1", normalize(cleaned)).split())
         return _Prepared(tokens, len(as_typed.split()))
 
@@ -406,30 +478,89 @@ class Interpreter:
                 i += 1
         return segments
 
-    def _decide(self, segments: list[_Segment], words: int, context: Question) -> Reading | None:
-        """The one reading of the segments, EMPTY for fillers only, or None when unsure."""
+    def _decide(self, segments: list[_Segment], words: int, context: Question,
+                asks: bool = False) -> Reading | None:
+        """The one reading of the segments, EMPTY for fillers only, or None when unsure.
+
+        Every word must be listed (a reading, a filler, a negation or a hedge): an unknown
+        word may change the meaning. A negation turns around the reading that follows it
+        (« pas encore engagés, on réfléchit » is En réflexion); a position that moved (« passé
+        de réflexion à engagé ») is the one it moved to.
+        """
         roles = {segment.role for segment in segments}
         if roles <= {"filler"}:
-            return EMPTY if context == "scale" else None
-        if roles & _REFUSED or "word" in roles:
-            return None
-        readings = {s.reading for s in segments if s.role == "reading" and s.reading is not None}
-        if YES in readings and any(r.nav not in _CONFIRMATION_NAVS for r in readings):
-            readings.discard(YES)  # « ok suivant », « oui engagé »
-        if NO in readings and len(readings) > 1 and readings <= {NO, LEVEL_ONE, DONT_KNOW}:
-            readings.discard(NO)  # « non, pas encore », « non je sais pas »
-        if len(readings) != 1:
-            return None
-        reading = readings.pop()
-        meaningful = sum(len(s.tokens) for s in segments if s.role != "filler")
+            return EMPTY if context in ("scale", "scale_again") else None
+        if context == "confirmation":
+            return _yes_or_no(segments)
+        unknown = [s for s in segments if s.role in ("word", "ordinary", "number")]
+        if unknown:
+            # A few words listed nowhere around one clear level (« on est engagés avec nos
+            # voisins ») leave it standing; more, or a number, and the message is unsure.
+            if (context not in ("scale", "scale_again") or len(unknown) > MAX_UNKNOWN_WORDS
+                    or words > MAX_UNKNOWN_MESSAGE or any(s.role == "number" for s in unknown)):
+                return None
+            if any(t in _RESTRICTORS for s in segments for t in s.tokens):
+                return None  # « engagés, surtout sur la formation », « … mais fragile »
+            for i, segment in enumerate(segments[:-1]):
+                after = segments[i + 1]
+                if segment.role == "reading" and after.role == "filler" \
+                        and after.tokens[0] in _DETERMINERS:
+                    return None  # « on a engagé des discussions »: a verb, not a level
+            known = [s for s in segments if s.role not in ("word", "ordinary")]
+            found = self._decide(known, words, context, asks)
+            if found is None or found.kind != "level":
+                return None
+            said = [s for s in known if s.reading == found]
+            if not all(any(t.startswith(_LABEL_STEMS) for t in s.tokens) for s in said):
+                # Among words listed nowhere, only the scale's own words state a level: a
+                # digit may be a count (« 2 salariés »), « lancé » may be about something else.
+                return None
+            return found
+        meaningful = sum(1 for s in segments if s.role != "filler")
         if words > MAX_WORDS or meaningful > MAX_MEANINGFUL_WORDS:
             return None
-        if reading.kind == "level" and "hedge" in roles:
+        kept, negated = _negations(segments)
+        if kept is None:
+            return None  # a negation that turns around nothing, or a double one: unsure
+        readings = [s.reading for s in kept if s.reading is not None]
+        distinct = set(readings)
+        if YES in distinct and any(r.nav not in _CONFIRMATION_NAVS for r in distinct):
+            distinct.discard(YES)  # « ok suivant », « oui engagé »
+        if CANCEL in distinct and NO in distinct:
+            distinct.discard(CANCEL)  # « non, annule »
+        if NO in distinct and len(distinct) > 1 and distinct <= {NO, LEVEL_ONE, DONT_KNOW}:
+            distinct.discard(NO)  # « non, pas encore », « non je sais pas »
+        levels = {r for r in distinct if r.kind == "level"}
+        if KEEP in distinct and len(levels) == 1:
+            distinct.discard(KEEP)  # « pareil, toujours engagés »: the level says it
+        if len(levels) == 1 and any(t in _PAST for s in kept for t in s.tokens):
+            return None
+        if len(levels) > 1:
+            moved = _moved_to(kept)
+            if moved is None:
+                return None
+            distinct = (distinct - levels) | {moved}
+        if not distinct:
+            # Only negated readings: « toujours pas engagés » at mid-course keeps the answer.
+            if context == "scale_again" and any(t == _STILL for s in kept for t in s.tokens) \
+                    and negated:
+                return KEEP
+            return None
+        if len(distinct) != 1:
+            return None
+        reading = distinct.pop()
+        if reading.kind in ("level", "keep") and ("hedge" in roles or asks):
+            return None
+        if reading.kind == "level" and negated and any(
+                n.reading == reading for n in negated):
+            return None  # « engagé, enfin pas vraiment engagé »
+        if reading.kind != "level" and negated:
             return None
         return reading
 
     def _fuzzy(
-        self, tokens: tuple[str, ...], segments: list[_Segment], words: int, context: Question
+        self, tokens: tuple[str, ...], segments: list[_Segment], words: int, context: Question,
+        asks: bool = False,
     ) -> Reading | None:
         """Correct small typos: the whole message as one phrase, then runs of unknown words."""
         core = tuple(token for s in segments if s.role != "filler" for token in s.tokens)
@@ -439,10 +570,11 @@ class Interpreter:
                 if entry is not None:
                     return entry.reading  # None for a negation or a hedge: unsure
         # Corrections cannot help when _decide would refuse the message anyway.
-        if len(core) > MAX_MEANINGFUL_WORDS or any(s.role in _REFUSED for s in segments):
+        if len(core) > MAX_MEANINGFUL_WORDS or any(s.role in ("ordinary", "number")
+                                                   for s in segments):
             return None
         corrected = self._correct_words(segments)
-        return None if corrected is None else self._decide(corrected, words, context)
+        return None if corrected is None else self._decide(corrected, words, context, asks)
 
     def _correct_words(self, segments: list[_Segment]) -> list[_Segment] | None:
         """Segments with every unknown word corrected, or None as soon as one cannot be."""
@@ -568,6 +700,80 @@ class Interpreter:
         return _only(close)
 
 
+def _negations(segments: list[_Segment]) -> tuple[list[_Segment] | None, list[_Segment]]:
+    """The segments whose reading stands, and the readings a negation turned around.
+
+    A negation turns around the first reading within NEGATION_REACH segments after it
+    (fillers aside); « ne … pas » is one negation. « pas encore » and « pas du tout » read as
+    À découvrir alone, but before another level they turn it around (« pas encore engagés »);
+    « pas du tout engagés » still means À découvrir. None when a negation turns around nothing.
+    """
+    kept: list[_Segment] = []
+    negated: list[_Segment] = []
+    reach: int | None = None
+    for i, segment in enumerate(segments):
+        if segment.role == "filler":
+            kept.append(segment)
+            continue
+        if segment.reading == LEVEL_ONE and segment.tokens[0] == "pas":
+            after = next((s for s in segments[i + 1:] if s.role != "filler"), None)
+            if after is not None and after.reading is not None and after.reading.kind == "level":
+                if segment.tokens[1:] == ("du", "tout") and after.reading.level == 3:
+                    kept.append(segment)  # « pas du tout engagés »: À découvrir
+                reach = NEGATION_REACH
+                continue
+        if segment.role == "negation":
+            reach = NEGATION_REACH if reach is None else reach
+            continue
+        if reach is not None:
+            if segment.role == "reading":
+                negated.append(segment)
+                reach = None
+                continue
+            reach -= 1
+            if reach <= 0:
+                return None, negated
+        kept.append(segment)
+    if reach is not None:
+        return None, negated  # a negation at the end turns around nothing
+    return kept, negated
+
+
+def _yes_or_no(segments: list[_Segment]) -> Reading | None:
+    """At a yes/no question: a message that starts with yes or no (and says nothing of the
+    other) is that answer, whatever follows: « non, je me suis trompé », « oui c'est mieux »."""
+    first = next((s for s in segments if s.role != "filler"), None)
+    if first is None or first.reading not in (YES, NO, CANCEL):
+        readings = {s.reading for s in segments if s.reading is not None}
+        known = all(s.role in ("filler", "reading") for s in segments)
+        return readings.pop() if known and len(readings) == 1 else None
+    other = {YES: (NO, CANCEL), NO: (YES,), CANCEL: (YES,)}[first.reading]
+    if any(s.reading in other for s in segments):
+        return None  # « oui non je sais pas »
+    if first.reading == YES and any(s.role == "negation" or "mais" in s.tokens
+                                    for s in segments):
+        return None  # « oui mais pas ça », « oui mais je veux changer le commentaire »
+    return NO if first.reading == CANCEL and any(s.reading == NO for s in segments) \
+        else first.reading
+
+
+def _moved_to(segments: list[_Segment]) -> Reading | None:
+    """Two levels, one of them where the position moved to: « passé de réflexion à engagé »,
+    « on était en réflexion, maintenant on est engagés »."""
+    at = [i for i, s in enumerate(segments) if s.reading is not None and s.reading.kind == "level"]
+    if len(at) != 2:
+        return None
+    first, second = at
+    before_first = segments[first - 1].tokens[-1] if first > 0 else ""
+    before_second = segments[second - 1].tokens[-1] if second > 0 else ""
+    if before_first in _FROM and before_second in _TO:
+        return segments[second].reading
+    between = {" ".join(s.tokens) for s in segments[first + 1:second]}
+    if between & _NOW:
+        return segments[second].reading
+    return None
+
+
 def _single(token: str) -> _Segment:
     """A word listed nowhere: a digit, a lone letter (« j' », « l' ») or an unknown word."""
     if token.isdecimal():
@@ -582,13 +788,21 @@ def _accept(reading: Reading | None, context: Question, symbol: bool) -> Reading
     """Keep only the readings that make sense for the question being asked."""
     if reading is None:
         return TEXT
+    if context == "scale_again":
+        if reading == YES:
+            return KEEP  # « oui », « 👍 »: still the same
+        return TEXT if reading == NO else reading
     if context == "scale":
-        return reading
+        if reading in (YES, NO):
+            return EMPTY  # « oui », « ok », « non » alone do not answer « où en êtes-vous ? »
+        return EMPTY if reading == KEEP else reading
     wanted = _FREE_TEXT_NAVS if context == "free_text" else _CONFIRMATION_NAVS
     if reading.kind == "nav" and reading.nav in wanted:
         return reading
     if context == "free_text" and reading.kind != "text" and (symbol or reading.kind == "empty"):
         return EMPTY  # « ? », « 👍 » or nothing: no answer to keep
+    if context == "confirmation" and reading.kind == "empty" and not symbol:
+        return EMPTY  # fillers only (« euh », « bon »): no answer
     return TEXT
 
 

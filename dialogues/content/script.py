@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from dialogues.content.markup import Html, esc
+from dialogues.content.dates import DateWords
+from dialogues.content.markup import Html, esc, typography_problems
 from dialogues.core.domain import ORG_KINDS, PHASES, ROLES
 from dialogues.core.errors import ContentError
 
@@ -23,7 +24,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "welcome": "",
         "welcome_back": "alliance",
         "help": "",
-        "help_walk": "",
+        "help_walk": "levels",
         "charter_about": "title intro families usage",
         "unknown_command": "command",
         "not_understood": "",
@@ -41,7 +42,9 @@ MESSAGES: dict[str, frozenset[str]] = {
         "new.ask_org_kind": "",
         "new.ask_start": "",
         "new.ask_end": "start",
-        "new.ask_mid": "mid",
+        "new.ask_mid": "end mid",
+        "new.confirm": "alliance start mid end",
+        "new.weekday_mismatch": "date",
         "new.bad_name": "max",
         "new.bad_date": "",
         "new.end_before_start": "start",
@@ -79,7 +82,16 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.paused": "",
         "walk.still_paused": "",
         "walk.resumed": "",
-        "walk.started": "phase alliance",
+        "walk.started": "phase alliance levels",
+        "walk.started_again": "phase alliance levels",
+        "walk.levels": "",
+        "walk.previous_text": "label text",
+        "walk.note_offer": "text",
+        "walk.lever_kept": "number title answer",
+        "walk.gaps": "count levers",
+        "walk.gaps_start": "count",
+        "walk.confirm_keep": "old during new",
+        "walk.cancel_nothing": "",
         "walk.done": "phase answered total",
         "walk.done_hint": "",
         "walk.recap_title": "phase alliance organisation",
@@ -90,7 +102,7 @@ MESSAGES: dict[str, frozenset[str]] = {
         "walk.recap_empty": "",
         "walk.recap_hint": "",
         "walk.jump": "title",
-        "walk.unknown_lever": "ids",
+        "walk.unknown_lever": "",
         "walk.type_or_press": "",
         "walk.ready": "",
         # the summary
@@ -134,7 +146,21 @@ MESSAGES: dict[str, frozenset[str]] = {
         "summary.chart_caption": "phase alliance",
         "summary.chart_phases_caption": "alliance",
         # /export and its report
-        "export.csv_caption": "alliance",
+        "export.xlsx_caption": "alliance",
+        "xlsx.answer_columns": "comment contribution expectation",
+        "xlsx.summary_columns": "",
+        "xlsx.sheet_answers": "",
+        "xlsx.sheet_summary": "phase",
+        "xlsx.yes": "",
+        "report.count.convergence": "count",
+        "report.count.divergence": "count",
+        "report.count.too_few": "count",
+        "report.too_few.none": "count",
+        "report.too_few.one": "count",
+        "report.too_few.alone": "",
+        "report.too_few.why": "",
+        "report.table_title": "phase",
+        "report.table_legend": "levels unknown",
         "export.report_caption": "alliance",
         "report.title": "alliance",
         "report.subtitle": "charter phase date",
@@ -170,6 +196,14 @@ MESSAGES: dict[str, frozenset[str]] = {
         "deadlines.confirm_open_mid": "",
         "deadlines.confirm_open_fin": "",
         "deadlines.order": "start mid end",
+        "deadlines.check_start": "date",
+        "deadlines.check_mid": "date",
+        "deadlines.check_end": "date",
+        "deadlines.moves_start": "before after",
+        "deadlines.moves_mid": "before after",
+        "deadlines.moves_end": "before after",
+        "deadlines.open_reminders": "",
+        "terminal.no_reminders": "",
         "deadlines.saved": "",
         # reminders
         "reminder.phase.mi-parcours": "alliance phase end",
@@ -363,6 +397,9 @@ MESSAGES: dict[str, frozenset[str]] = {
 }
 
 BUTTONS = (
+    "same",
+    "note",
+    "gaps",
     "skip",
     "back",
     "pause",
@@ -373,6 +410,8 @@ BUTTONS = (
     "new_org",
     "start_walk",
     "use_mid",
+    "create_yes",
+    "dates_again",
     "cancel",
     "summary_family",
     "summary_agenda",
@@ -390,6 +429,7 @@ BUTTONS = (
     "open_mid",
     "open_fin",
     "open_confirm",
+    "dates_yes",
     "manage",
     "member_remove",
     "member_hand",
@@ -434,15 +474,32 @@ class StepDef:
     field: str | None
     ask: Mapping[str, str]  # phase -> question
     hint: str
-    label: str  # short name of the stored text, for recaps
+    # phase -> short name of the text stored, for recaps: it follows the question asked then
+    label: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class PhaseDef:
     id: str
-    label: str
-    during: str  # « Au lancement », to show an earlier answer
+    label: str  # « Mi-parcours »: a title or a button
+    name: str  # « mi-parcours »: inside a sentence
+    during: str  # « au lancement », to show an earlier answer
     previous: str | None
+
+
+class _Formatter(string.Formatter):
+    """str.format, plus plurals: « {n:|levier|# leviers} » gives « 1 levier », « 3 leviers »
+    (French: 0 and 1 take the singular; # stands for the number)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("|"):
+            one, _, many = format_spec[1:].partition("|")
+            number = int(str(value))
+            return (one if abs(number) < 2 else many).replace("#", str(number))
+        return super().format_field(value, format_spec)
+
+
+FORMATTER = _Formatter()
 
 
 @dataclass(frozen=True)
@@ -459,17 +516,20 @@ class Script:
     buttons: Mapping[str, str]
     messages: Mapping[str, str]
     months: Mapping[str, int]  # normalised month name -> 1..12
+    dates: DateWords  # weekday and month names, to read and show dates
+
 
     def say(self, key: str, **values: object) -> str:
         """The message `key` with `values` inserted, HTML-escaped unless they are Html."""
         safe = {k: v if isinstance(v, Html) else esc(str(v)) for k, v in values.items()}
-        return self.messages[key].format(**safe)
+        return FORMATTER.format(self.messages[key], **safe)
 
     def position_label(self, position: int | None) -> str:
         return self.unknown_label if position is None else self.levels[position]
 
-    def button(self, key: str) -> str:
-        return self.buttons[key]
+    def button(self, key: str, **values: object) -> str:
+        """A button's label (plain text, not HTML), with `values` inserted."""
+        return FORMATTER.format(self.buttons[key], **values) if values else self.buttons[key]
 
 
 def _fail(path: str, key: str, problem: str) -> ContentError:
@@ -499,7 +559,14 @@ def _exact_keys(data: Mapping[str, Any], expected: set[str], path: str, key: str
 
 
 def _placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    """The placeholder names of a template; ValueError on a format spec other than a plural."""
+    names = set()
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name:
+            names.add(name)
+        if spec and not (spec.startswith("|") and spec.count("|") == 2):
+            raise ValueError(f"{{{name}:{spec}}}: the only format is a plural, {{n:|one|many}}")
+    return names
 
 
 def _load_messages(raw: Mapping[str, Any], path: str) -> dict[str, str]:
@@ -530,13 +597,15 @@ def _load_steps(raw: Mapping[str, Any], path: str) -> dict[str, StepDef]:
             raise _fail(path, f"{key}.field", f"must be one of {', '.join(TEXT_FIELDS)}")
         ask = _mapping(body.get("ask"), path, f"{key}.ask")
         _exact_keys(ask, set(PHASES), path, f"{key}.ask")
+        labels = _mapping(body.get("label"), path, f"{key}.label")
+        _exact_keys(labels, set(PHASES), path, f"{key}.label")
         steps[str(step_id)] = StepDef(
             id=str(step_id),
             kind=kind,
             field=field if kind == "text" else None,
             ask={phase: _text(ask, phase, path, f"{key}.ask") for phase in PHASES},
             hint=_text(body, "hint", path, key),
-            label=_text(body, "label", path, key),
+            label={phase: _text(labels, phase, path, f"{key}.label") for phase in PHASES},
         )
     return steps
 
@@ -573,6 +642,7 @@ def _load_phases(raw: Mapping[str, Any], path: str) -> dict[str, PhaseDef]:
             raise _fail(path, f"phases.{phase}.previous", f"unknown phase {previous!r}")
         key = f"phases.{phase}"
         phases[phase] = PhaseDef(phase, _text(body, "label", path, key),
+                                 _text(body, "name", path, key),
                                  _text(body, "during", path, key), previous)
     return phases
 
@@ -582,6 +652,27 @@ def _positive_int(data: Mapping[str, Any], name: str, path: str) -> int:
     if not isinstance(value, int) or value <= 0:
         raise _fail(path, f"limits.{name}", "expected a positive integer")
     return value
+
+
+def _check_typography(script: Script) -> None:
+    """Every text the bot shows keeps French typography (no-break spaces before « : ; ? ! »
+    and inside « », one « : » a line); a ContentError names the key."""
+    texts: list[tuple[str, str]] = [(f"messages.{k}", v) for k, v in script.messages.items()]
+    texts += [(f"buttons.{k}", v) for k, v in script.buttons.items()]
+    texts += [(f"scale.levels.{k}", v) for k, v in script.levels.items()]
+    texts.append(("scale.unknown", script.unknown_label))
+    for phase in script.phases.values():
+        texts += [(f"phases.{phase.id}.{name}", getattr(phase, name))
+                  for name in ("label", "name", "during")]
+    for sequence in script.sequences.values():
+        for step in sequence:
+            texts.append((f"steps.{step.id}.hint", step.hint))
+            texts += [(f"steps.{step.id}.ask.{p}", v) for p, v in step.ask.items()]
+            texts += [(f"steps.{step.id}.label.{p}", v) for p, v in step.label.items()]
+    for key, text in texts:
+        problems = typography_problems(text)
+        if problems:
+            raise _fail(script.path, key, problems[0])
 
 
 def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
@@ -597,7 +688,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     _exact_keys(
         raw,
         {"limits", "scale", "phases", "steps", "sequences", "org_kinds", "roles", "buttons",
-         "messages", "months"},
+         "messages", "months", "weekdays"},
         path_s,
         "",
     )
@@ -614,7 +705,7 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
     buttons = _mapping(raw["buttons"], path_s, "buttons")
     _exact_keys(buttons, set(BUTTONS), path_s, "buttons")
     steps = _load_steps(_mapping(raw["steps"], path_s, "steps"), path_s)
-    return Script(
+    script = Script(
         path=path_s,
         text_max=_positive_int(limits, "text_max", path_s),
         name_max=_positive_int(limits, "name_max", path_s),
@@ -627,7 +718,18 @@ def load_script(path: str | Path = DEFAULT_SCRIPT) -> Script:
         buttons={k: _text(buttons, k, path_s, "buttons") for k in BUTTONS},
         messages=_load_messages(_mapping(raw["messages"], path_s, "messages"), path_s),
         months=_load_months(raw["months"], path_s),
+        dates=DateWords(_load_weekdays(raw["weekdays"], path_s),
+                        tuple(str(names[0]) for names in raw["months"])),
     )
+    _check_typography(script)
+    return script
+
+
+def _load_weekdays(raw: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or len(raw) != 7 or not all(
+            isinstance(name, str) and name.strip() for name in raw):
+        raise _fail(path, "weekdays", "expected the 7 weekday names, Monday first")
+    return tuple(raw)
 
 
 def _load_months(raw: Any, path: str) -> dict[str, int]:

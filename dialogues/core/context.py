@@ -171,6 +171,8 @@ class Context:
     answers: Mapping[str, Mapping[str, Answer]] = field(default_factory=dict)
     invite_link: str | None = None  # e.g. "https://t.me/charte_bot?start=" (Telegram only)
     loaded: Loaded = field(default_factory=Loaded)
+    # Where the person talks: "telegram", or "console" (the terminal sends no reminders).
+    channel: str = "telegram"
 
     def answers_in(self, phase: str | None) -> Mapping[str, Answer]:
         return self.answers.get(phase, {}) if phase else {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
@@ -113,6 +113,8 @@ class NewAnswer:
     expectation: str | None
     charter_version: str
     answered_at: datetime  # timezone-aware
+    # « Inchangé »: the earlier phase's answer, confirmed as it was (mid-course, end).
+    unchanged: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,7 @@ class ExportRow:
     expectation: str | None
     charter_version: str
     answered_at: datetime
+    unchanged: bool = False  # « Inchangé » (see NewAnswer)
 
 
 @dataclass(frozen=True, slots=True)

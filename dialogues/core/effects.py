@@ -23,6 +23,7 @@ class SaveAnswer:
     comment: str | None
     contribution: str | None
     expectation: str | None
+    unchanged: bool = False  # « Inchangé »: the earlier phase's answer, kept as it was
 
 
 @dataclass(frozen=True, slots=True)

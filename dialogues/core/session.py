@@ -13,7 +13,7 @@ DONT_KNOW = 0
 class Pending:
     """A typed change waiting for a yes/no confirmation."""
 
-    kind: str  # "position" | "text"
+    kind: str  # "position" | "text" | "keep" (the earlier phase's answer, unchanged)
     position: int | None = None  # 1..4, or DONT_KNOW
     text: str | None = None
     nonce: int = 0  # names this question in its buttons: « Oui » under an older one is stale
@@ -27,9 +27,14 @@ class WalkState:
     index: int = 0  # 0-based lever index; == number of levers when the walk is done
     step: int = 0  # position in the lever's step sequence
     paused: bool = False
-    draft: str | None = None  # a sentence typed at the position step, kept as the comment
+    # A sentence typed at the position step that was not read as a level: shown as a note,
+    # then offered as the answer to the lever's first text question.
+    draft: str | None = None
     pending: Pending | None = None
     asked: int = 0  # confirmations asked so far (the next Pending's nonce)
+    # Where to go after the current lever, before going on in order: the lever a /levier jump
+    # left (to come back to it), the levers left unanswered; `len(levers)` is the end.
+    queue: tuple[int, ...] = ()
 
     def asking(self, kind: str, position: int | None = None, text: str | None = None
                ) -> WalkState:
@@ -56,6 +61,7 @@ class WalkState:
             draft=data.get("draft"),
             pending=Pending(**pending) if pending else None,
             asked=int(data.get("asked", 0)),
+            queue=tuple(int(i) for i in data.get("queue", ())),
         )
 
 

@@ -19,5 +19,5 @@ class DeadlineButton(Callback):
 class DatesAnswer(Callback):
     """Under a dates question: confirm opening the next phase, or cancel."""
 
-    step: Literal["start", "mid", "end", "open"]
+    step: Literal["start", "mid", "end", "open", "check"]
     answer: Literal["yes", "cancel"]

@@ -94,7 +94,7 @@ class Members:
         me = ctx.member.id
         coordinator = rules.may_coordinate(ctx.member, ctx.alliance)
         lines = [s.say("members.title", alliance=ctx.alliance.name,
-                       phase=s.phases[ctx.phase].label)]
+                       phase=s.phases[ctx.phase].name)]
         organisations: dict[str, list[MemberInfo]] = {}
         accompanying: list[MemberInfo] = []
         for m in ctx.loaded.members:
@@ -123,7 +123,7 @@ class Members:
         if coordinator:
             lines.append(s.say("members.coordinator_hint"))
             rows = [(MemberButton(me, m.member_id, "show").button(
-                        cut(s.button("manage").format(name=m.name or "—"), 48)),)
+                        cut(s.button("manage", name=m.name or "—"), 32)),)
                     for m in ctx.loaded.members if m.member_id != me]
         return Outgoing("\n".join(lines), tuple(rows))
 

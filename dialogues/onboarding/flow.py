@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 
 from rapidfuzz import fuzz, process
 
 from dialogues.content.charter import Charter
-from dialogues.content.dates import midpoint, parse_date, show_date
+from dialogues.content.dates import Mismatch, long_date, midpoint, parse_date, show_date
 from dialogues.content.markup import Html, cut
 from dialogues.content.script import Script
-from dialogues.core import rules
+from dialogues.core import codes, rules
 from dialogues.core.context import AllianceAnswers, CodeLookup, Membership, Need, Needs
 from dialogues.core.domain import ORG_KINDS
 from dialogues.core.effects import CreateAlliance, Created, JoinAlliance, Joined, WrongCode
@@ -29,31 +29,32 @@ from dialogues.onboarding.buttons import FormButton, SwitchAlliance
 from dialogues.summary.compute import DIVERGENCE, FINISHED, labels, summarise
 from dialogues.walk.buttons import StartWalk
 
-CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid"),
+_ORDER = {"new": ("name", "org_name", "org_kind", "start", "end", "mid", "confirm"),
           "join": ("org_name", "org_kind")}
 
 
 def valid_code(code: str) -> bool:
-    return 0 < len(code) <= 64 and set(code) <= CODE_CHARS
+    """A text that may be an invitation code: a stored one, or a new one typed loosely."""
+    return bool(codes.candidates(code))
 
 
-def _code_lookup(code: str) -> Needs:
+def code_lookup(code: str) -> Needs:
     code = code.strip()
     return (CodeLookup(code),) if valid_code(code) else ()
 
 
 def _join_needs(cmd: Command) -> Needs:
     """A code to look up; and, code or not, the person's wrong codes (a try is a try)."""
-    return (Need.CODE_TRIES, *_code_lookup(cmd.arg)) if cmd.arg.strip() else ()
+    return (Need.CODE_TRIES, *code_lookup(cmd.arg)) if cmd.arg.strip() else ()
 
 
 class Onboarding:
-    def __init__(self, script: Script, timezone: str, charter: Charter | None = None) -> None:
+    def __init__(self, script: Script, timezone: str, charter: Charter | None = None,
+                 reminder_time: time = time(9, 0)) -> None:
         self.s = script
         self.tz = timezone
         self.charter = charter  # for the overview a tiers de confiance gets in /alliances
+        self.reminder_time = reminder_time
         kinds = {normalize(label): kind for kind, label in script.org_kinds.items()}
         kinds.update({normalize(kind): kind for kind in ORG_KINDS})
         self._kind_names = kinds
@@ -96,7 +97,7 @@ class Onboarding:
         for m in ctx.loaded.memberships:
             current = ctx.member is not None and m.member_id == ctx.member.id
             lines.append(f"• {self._item(m, turn)}" + (" ✓" if current else ""))
-            rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 40)),))
+            rows.append((SwitchAlliance(m.member_id).button(cut(m.alliance_name, 32)),))
         return turn.reply(Outgoing("\n".join(lines), tuple(rows)))
 
     def _item(self, m: Membership, turn: Turn) -> str:
@@ -149,14 +150,31 @@ class Onboarding:
         start = StartWalk(chosen.member_id).button(s.button("start_walk"))
         return turn.reply(Outgoing(text, ((start,),), edit=True), session=session, walk=None)
 
+    # --- a code typed as text ---------------------------------------------------------------
+
+    def text_needs(self, form: Form | None, text: str) -> Needs:
+        """A typed text reads the alliance of a code: at the join form's code question, and
+        when a code is pasted alone outside any form."""
+        if form is not None and form.kind == "join" and form.step == "code":
+            return code_lookup(text)
+        if form is None and codes.looks_like_code(text):
+            return (Need.CODE_TRIES, *code_lookup(text))  # a join: wrong codes count too
+        return ()
+
+    def pasted(self, turn: Turn, text: str) -> Step | None:
+        """A code pasted alone outside any form joins like `/rejoindre CODE`; None otherwise."""
+        if turn.session.form is not None or not codes.looks_like_code(text):
+            return None
+        return self._look_up(turn, text)
+
     # --- the forms --------------------------------------------------------------------------
 
     def _form_needs(self, form: Form) -> Needs:
         if form.kind == "join" and form.step == "code":
             return (Need.CODE_TRIES,)
         if form.kind == "join" and form.step != "code":
-            return _code_lookup(form.get("code") or "")  # checked again just before joining
-        if form.kind == "new" and form.step == "mid":
+            return code_lookup(form.get("code") or "")  # checked again just before joining
+        if form.kind == "new" and form.step == "confirm":
             return (Need.FRESH_CODE,)
         return ()
 
@@ -181,10 +199,18 @@ class Onboarding:
             return (Outgoing(s.say("new.ask_end", start=self._shown(form, "start")),
                              self._cancel_row(form)),)
         if step == "mid":
-            mid = midpoint(self._when(form, "start"), self._when(form, "end"))
-            use_mid = FormButton("new", "mid", mid.date().isoformat())
+            mid = self._midpoint(form)
+            use_mid = FormButton("new", "mid", "middle")
             buttons = ((use_mid.button(s.button("use_mid")),), *self._cancel_row(form))
-            return (Outgoing(s.say("new.ask_mid", mid=show_date(mid)), buttons),)
+            return (Outgoing(s.say("new.ask_mid", end=self._shown(form, "end"),
+                                   mid=long_date(mid, s.dates)), buttons),)
+        if step == "confirm":
+            yes = FormButton("new", "confirm", "yes").button(s.button("create_yes"))
+            again = FormButton("new", "confirm", "dates").button(s.button("dates_again"))
+            return (Outgoing(s.say("new.confirm", alliance=form.get("name") or "",
+                                   start=self._shown(form, "start"),
+                                   mid=self._shown(form, "mid"), end=self._shown(form, "end")),
+                             ((yes,), (again,), *self._cancel_row(form))),)
         key = {"name": "new.ask_name", "org_name": "new.ask_org_name", "start": "new.ask_start",
                "code": "join.ask_code"}.get(step)
         if key is None:
@@ -213,6 +239,8 @@ class Onboarding:
             return self._chose_kind(turn, form, kind)
         if step in ("start", "end", "mid"):
             return self._on_date(turn, form, step, text)
+        if step == "confirm" and normalize(text) in ("oui", "ok", "d accord", "oui creer"):
+            return self._create(turn, form)
         return turn.reply(*self.prompt(form))
 
     def _on_button(self, turn: Turn, data: FormButton) -> Step | None:
@@ -231,8 +259,12 @@ class Onboarding:
             if value in {org_id for org_id, _ in form.choices}:
                 return self._join(turn, form, organisation_id=int(value))
             return None
-        if data.step == "mid":
-            return self._on_date(turn, form, "mid", value)  # an ISO date is a typed format too
+        if data.step == "mid" and value == "middle":
+            return self._dated(turn, form, "mid", self._midpoint(form))
+        if data.step == "confirm" and value == "yes":
+            return self._create(turn, form)
+        if data.step == "confirm" and value == "dates":
+            return self._next(turn, replace(form, step="start"))
         return None
 
     # --- the outcomes of the writes ---------------------------------------------------------
@@ -302,29 +334,34 @@ class Onboarding:
         return self._next(turn, form.with_value("org_kind", kind, "start"))
 
     def _on_date(self, turn: Turn, form: Form, step: str, text: str) -> Step:
-        moment = parse_date(text, self.tz, self.s.months)
+        moment = parse_date(text, self.tz, turn.ctx.now, self.s.dates)
+        if isinstance(moment, Mismatch):
+            return self._again(turn, form, "new.weekday_mismatch",
+                               date=long_date(datetime.combine(moment.day, time(0, 0)),
+                                              self.s.dates))
         if moment is None:
             return self._again(turn, form, "new.bad_date")
+        return self._dated(turn, form, step, moment)
+
+    def _dated(self, turn: Turn, form: Form, step: str, moment: datetime) -> Step:
         if step == "end" and moment <= self._when(form, "start"):
             return self._again(turn, form, "new.end_before_start",
                                start=self._shown(form, "start"))
-        if step == "mid":
-            start, end = self._when(form, "start"), self._when(form, "end")
-            if not start < moment < end:
-                return self._again(turn, form, "new.mid_out_of_range", start=show_date(start),
-                                   end=show_date(end))
-        form = form.with_value(step, moment.isoformat(), _after("new", step))
-        if step != "mid":
-            return self._next(turn, form)
+        if step == "mid" and not self._when(form, "start") < moment < self._when(form, "end"):
+            return self._again(turn, form, "new.mid_out_of_range",
+                               start=self._shown(form, "start"), end=self._shown(form, "end"))
+        return self._next(turn, form.with_value(step, moment.isoformat(), _after("new", step)))
+
+    def _create(self, turn: Turn, form: Form) -> Step:
         code = turn.ctx.loaded.fresh_code
-        assert code is not None, "the mid step declares Need.FRESH_CODE"
+        assert code is not None, "the confirm step declares Need.FRESH_CODE"
         effect = CreateAlliance(
             name=form.get("name") or "",
             organisation_name=form.get("org_name") or "",
             organisation_kind=form.get("org_kind") or "autre",
             start_at=self._when(form, "start"),
             end_at=self._when(form, "end"),
-            mid_at=moment,
+            mid_at=self._when(form, "mid"),
             code=code,
         )
         return turn.reply(effects=(effect,), session=turn.with_session(
@@ -375,7 +412,12 @@ class Onboarding:
         return datetime.fromisoformat(form.get(key) or "")
 
     def _shown(self, form: Form, key: str) -> str:
-        return show_date(self._when(form, key))
+        return long_date(self._when(form, key), self.s.dates)
+
+    def _midpoint(self, form: Form) -> datetime:
+        """The default point d'étape: the middle day, at the reminders' time of day."""
+        return midpoint(self._when(form, "start"), self._when(form, "end"), self.reminder_time,
+                        self.tz)
 
     def _kind_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
         buttons = [FormButton(form.kind, form.step, k).button(self.s.org_kinds[k])  # type: ignore[arg-type]
@@ -384,7 +426,7 @@ class Onboarding:
                 *self._cancel_row(form))
 
     def _org_buttons(self, form: Form) -> tuple[tuple[Button, ...], ...]:
-        rows = [(FormButton("join", "org_choice", org_id).button(cut(name, 40)),)
+        rows = [(FormButton("join", "org_choice", org_id).button(cut(name, 32)),)
                 for org_id, name in form.choices]
         rows.append((FormButton("join", "org_choice", "new").button(self.s.button("new_org")),))
         return (*rows, *self._cancel_row(form))

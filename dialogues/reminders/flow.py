@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogues.content.dates import show_date
+from dialogues.content.dates import long_date
 from dialogues.content.markup import Html
 from dialogues.content.script import Script
 from dialogues.core import rules
@@ -36,7 +36,7 @@ class Reminders:
                                   phase=s.phases[phase].label))
         text = s.say(f"reminder.phase.{phase}", alliance=alliance.name,
                      phase=s.phases[phase].label,
-                     end=show_date(alliance.end_at, alliance.timezone))
+                     end=long_date(alliance.end_at, self.s.dates, alliance.timezone))
         return Outgoing(text, ((StartWalk(member.id).button(s.button("reevaluate")),),))
 
     @property
@@ -46,7 +46,7 @@ class Reminders:
 
     def nudge(self, alliance: Alliance, member: Member, phase: str, answered: int) -> Outgoing:
         s = self.s
-        text = s.say("reminder.nudge", alliance=alliance.name, phase=s.phases[phase].label,
+        text = s.say("reminder.nudge", alliance=alliance.name, phase=s.phases[phase].name,
                      answered=answered, total=self.total)
         return Outgoing(text, ((StartWalk(member.id).button(s.button("resume")),
                                 NudgesOffButton(member.id).button(s.button("nudges_off"))),))

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dialogues.content.dates import parse_date
+from dialogues.content.dates import Mismatch, parse_date
 from dialogues.content.markup import Html
 from dialogues.content.script import Script
 from dialogues.core import rules
@@ -242,8 +242,8 @@ class Settings:
             if not 1 <= uses <= MAX_USES:
                 return self._limit_again(turn, "invite.limit_bad_count", max=MAX_USES)
             return self._limited(turn, current, LimitInvitation(kind, uses=uses))
-        moment = parse_date(text, ctx.timezone, self.s.months)
-        if moment is None:
+        moment = parse_date(text, ctx.timezone, ctx.now, self.s.dates)
+        if moment is None or isinstance(moment, Mismatch):
             return self._limit_again(turn, "invite.limit_not_understood")
         local = moment.astimezone(ZoneInfo(ctx.timezone))
         if local.time() == time(0, 0):  # a day without a time: valid through that day

@@ -62,11 +62,11 @@ def radar_png(
         shown = _spread(shown, levers, spread_labels)
     for name, positions in shown:
         values = [positions.get(lever_id) for lever_id, _ in levers]
-        closed_angles = [*angles, angles[0]]
-        closed = [v if v is not None else math.nan for v in [*values, values[0]]]
-        (line,) = axes.plot(closed_angles, closed, linewidth=1.8, label=cut(name, 28))
-        axes.fill(closed_angles, [0 if math.isnan(v) else v for v in closed],
-                  alpha=0.06, color=line.get_color())
+        closed_angles, closed = outline(angles, values)
+        (line,) = axes.plot(closed_angles, closed, linewidth=1.8, marker="o", markersize=3,
+                            label=cut(name, 28))
+        if None not in values:  # a shape only when every lever has a level
+            axes.fill(closed_angles, closed, alpha=0.06, color=line.get_color())
     axes.set_title(title, fontsize=11, pad=24)
     if shown:
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=min(3, len(shown)),
@@ -75,6 +75,15 @@ def radar_png(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def outline(angles: Sequence[float], values: Sequence[float | None]
+            ) -> tuple[list[float], list[float]]:
+    """The closed line of one series. A lever without a level (skipped, « je ne sais pas »)
+    is a gap in the line (NaN), never a point at the centre, which would read as the lowest
+    level."""
+    closed = [math.nan if v is None else float(v) for v in [*values, values[0]]]
+    return [*angles, angles[0]], closed
 
 
 def _spread(series: Sequence[tuple[str, Mapping[str, float | None]]],

@@ -30,7 +30,8 @@ COLUMNS = (
 
 
 def records(rows: Iterable[ExportRow], charter: Charter, script: Script) -> list[dict[str, object]]:
-    """Rows as dicts in COLUMNS order, levers in the charter's order within each group."""
+    """Rows as dicts in COLUMNS order (then `unchanged`, for JSON), levers in the charter's
+    order within each group."""
     rows = list(rows)
     groups: dict[tuple[str, str, str, str], int] = {}
     for row in rows:
@@ -58,13 +59,16 @@ def records(rows: Iterable[ExportRow], charter: Charter, script: Script) -> list
             "expectation": row.expectation,
             "charter_version": row.charter_version,
             "answered_at": row.answered_at.isoformat(),
+            # JSON only (the CSV keeps its columns): « Inchangé » at mid-course or at the end.
+            "unchanged": row.unchanged,
         })
     return out
 
 
 def to_csv(items: list[dict[str, object]]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n",
+                            extrasaction="ignore")
     writer.writeheader()
     for item in items:
         writer.writerow({k: "" if v is None else v for k, v in item.items()})

@@ -60,18 +60,17 @@ class SummaryView:
         lines.append(s.say("summary.legend"))
         rows: list[tuple[Button, ...]] = [
             tuple(self._data(member_id, summary.phase, f"f{i}").button(
-                      s.button("summary_family").format(family=f.title))
+                      s.button("summary_family", family=_short(f.title)))
                   for i, f in enumerate(self.charter.families)),
             (self._data(member_id, summary.phase, "a").button(s.button("summary_agenda")),
              self._data(member_id, summary.phase, "e").button(s.button("summary_evolution"))),
             tuple(self._data(member_id, summary.phase, f"t{i}").button(
-                      s.button("summary_texts").format(family=f.title))
+                      s.button("summary_texts", family=_short(f.title)))
                   for i, f in enumerate(self.charter.families)),
         ]
         others = [p for p in phases_with_answers if p != summary.phase]
-        if others:
-            rows.append(tuple(self._data(member_id, p, "h").button(
-                s.button("summary_phase").format(phase=s.phases[p].label)) for p in others))
+        rows.extend((self._data(member_id, p, "h").button(
+            s.button("summary_phase", phase=s.phases[p].label)),) for p in others)
         return Outgoing("\n".join(lines), tuple(rows))
 
     def _family(self, summary: Summary, index: int, member_id: int) -> Outgoing:
@@ -136,7 +135,8 @@ class SummaryView:
         family = self.charter.families[index]
         lines = [s.say("summary.texts_title", family=family.title,
                        phase=s.phases[summary.phase].label)]
-        labels = {step.field: step.label for seq in s.sequences.values() for step in seq
+        labels = {step.field: step.label[summary.phase] for seq in s.sequences.values()
+                  for step in seq
                   if step.field}
         found = False
         for item in self._levers_of(summary, family):
@@ -199,3 +199,8 @@ class SummaryView:
     @staticmethod
     def _data(member_id: int, phase: str, section: str) -> SummaryButton:
         return SummaryButton(member_id, phase, section)  # type: ignore[arg-type]
+
+
+def _short(family_title: str) -> str:
+    """« Principes d’action » -> « Principes »: three family buttons fit in one phone row."""
+    return family_title.split()[0]

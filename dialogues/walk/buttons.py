@@ -6,10 +6,12 @@ from typing import Literal
 
 from dialogues.core.callbacks import Callback, Phase, callback
 
-# What a walk button does: a level (1-4), « je ne sais pas » (u), a move, or the answer to a
-# « replace your answer? » question (yes/no/append, with the question's nonce).
-WalkAction = Literal["1", "2", "3", "4", "u", "skip", "back", "pause", "resume", "yes", "no",
-                     "append"]
+# What a walk button does: a level (1-4), « je ne sais pas » (u), « Inchangé » (same: the
+# earlier phase's answer), « Garder ma note » (note), a move, « Répondre aux N leviers
+# restants » (gaps), or the answer to a « replace your answer? » question (yes/no/append, with
+# the question's nonce).
+WalkAction = Literal["1", "2", "3", "4", "u", "same", "note", "skip", "back", "pause", "resume",
+                     "gaps", "yes", "no", "append"]
 CONFIRMATIONS = ("yes", "no", "append")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from dialogues.content.charter import Charter, Lever
-from dialogues.content.markup import cut
+from dialogues.content.markup import Html, cut
 from dialogues.content.reading import Interpreter, Reading
 from dialogues.content.script import Script, StepDef
 from dialogues.core import rules
@@ -91,7 +91,7 @@ class Walk:
         lever_id = typed.lower() if typed.lower() in ids else None
         lever_id = lever_id or (self.read.find_lever(typed) if typed else None)
         if lever_id is None:
-            text = self.s.say("walk.unknown_lever", ids=", ".join(ids))
+            text = self.s.say("walk.unknown_lever")
             return turn.reply(Outgoing(text))
         phase = turn.ctx.phase
         assert phase is not None
@@ -143,24 +143,35 @@ class Walk:
             return turn.reply(Outgoing(self.s.say("archive.read_only", alliance=ctx.alliance.name)))
         return self._step(turn, self.text(turn.walk, text, self.walker(turn, turn.walk)))
 
-    def current(self, turn: Turn) -> tuple[Outgoing, ...] | None:
-        """The current question again; None without a walk."""
+    def current(self, turn: Turn, note: str | None = None) -> tuple[Outgoing, ...] | None:
+        """The current question again (under `note`, in the same message); None without a
+        walk."""
         ctx = turn.ctx
         if turn.walk is None or ctx.member is None or ctx.alliance is None:
             return None
-        return self.prompt(turn.walk, self.walker(turn, turn.walk))
+        return self.prompt(turn.walk, self.walker(turn, turn.walk), note)
 
     def walker(self, turn: Turn, walk: WalkState | None) -> Walker:
         ctx = turn.ctx
         assert ctx.member is not None and ctx.alliance is not None
         phase = walk.phase if walk is not None else ctx.phase
-        previous = self.s.phases[phase].previous if phase else None
+        # The latest earlier answer per lever: the phase before, else the one before it.
+        previous: dict[str, object] = {}
+        previous_phase: dict[str, str] = {}
+        earlier = self.s.phases[phase].previous if phase else None
+        while earlier is not None:
+            for lever_id, answer in ctx.answers_in(earlier).items():
+                if lever_id not in previous:
+                    previous[lever_id] = answer
+                    previous_phase[lever_id] = earlier
+            earlier = self.s.phases[earlier].previous
         return Walker(
             member_id=ctx.member.id,
             alliance_name=ctx.alliance.name,
             organisation_name=ctx.organisation.name if ctx.organisation else "",
             answers=ctx.answers_in(phase),
-            previous=ctx.answers_in(previous),
+            previous=previous,  # type: ignore[arg-type]
+            previous_phase=previous_phase,
             retained=latest_by_phase(ctx.loaded.retained),
         )
 
@@ -177,18 +188,22 @@ class Walk:
         s = self.s
         if walk is None or walk.phase != phase:
             walk = WalkState(phase=phase, index=self._first_unanswered(who))
-            intro = s.say("walk.started", phase=s.phases[phase].label, alliance=who.alliance_name)
+            key = "walk.started_again" if who.previous else "walk.started"
+            intro = s.say(key, phase=s.phases[phase].name, alliance=who.alliance_name,
+                          levels=Html(s.say("walk.levels")))
             return Moved(walk, (self.p.screen(walk, who, before=(intro,)),))
         walk = replace(walk, paused=False)
         return Moved(walk, (self.p.screen(walk, who),))
 
-    def prompt(self, walk: WalkState, who: Walker) -> tuple[Outgoing, ...]:
-        """The current question again (after help, a stale button, a sticker...)."""
+    def prompt(self, walk: WalkState, who: Walker, note: str | None = None
+               ) -> tuple[Outgoing, ...]:
+        """The current question again (after help, a stale button, a sticker, /annuler...)."""
+        notes = (note,) if note else ()
         if walk.paused:
-            return (self.p.paused(walk, who, "walk.still_paused"),)
+            return (*(Outgoing(n) for n in notes), self.p.paused(walk, who, "walk.still_paused"))
         if self.p.is_done(walk):
-            return (Outgoing(self.s.say("walk.recap_hint")),)
-        return (self.p.screen(walk, who),)
+            return (Outgoing("\n\n".join((*notes, self.s.say("walk.recap_hint")))),)
+        return (self.p.screen(walk, who, before=notes),)
 
     def text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         if walk.paused:
@@ -220,19 +235,35 @@ class Walk:
                 return None  # never shown under a position question
             return self._confirm(walk, action, who, pressed=True)
         if self.p.is_done(walk):
+            if action == "gaps":
+                return self._gaps(walk, who)
             return self._nav(walk, action, who, pressed=True) if action == "back" else None
+        kind = self.p.step(walk).kind
         if action in ("1", "2", "3", "4", "u"):
-            if self.p.step(walk).kind != "position":
+            if kind != "position":
                 return None
             position = None if action == "u" else int(action)
             return self._choose(replace(walk, pending=None), position, who, pressed=True)
+        if action == "same":
+            if kind != "position" or self.p.earlier(who, self.p.lever(walk)) is None:
+                return None
+            return self._keep(replace(walk, pending=None), who, pressed=True)
+        if action == "note":
+            if kind != "text" or walk.draft is None:
+                return None
+            return self._keep_note(replace(walk, pending=None), who, pressed=True)
         if action in ("skip", "back", "pause"):
             return self._nav(replace(walk, pending=None), action, who, pressed=True)
         return None
 
     def jump(self, walk: WalkState, lever_id: str, who: Walker) -> Moved:
+        """Go to a lever; once it is answered, the walk comes back to where it was."""
         lever = self.charter.lever(lever_id)
-        moved = walk.at(self.charter.index_of(lever_id))
+        target = self.charter.index_of(lever_id)
+        queue = tuple(i for i in walk.queue if i != target)
+        if target != walk.index:
+            queue = (walk.index, *queue)
+        moved = replace(walk.at(target), queue=queue)
         note = self.s.say("walk.jump", title=lever.title)
         return Moved(moved, (self.p.screen(moved, who, before=(note,)),))
 
@@ -240,7 +271,20 @@ class Walk:
 
     def _on_position_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         s = self.s
-        reading = self.read.read_scale(text)
+        earlier = self.p.earlier(who, self.p.lever(walk))
+        reading = self.read.read_scale_again(text) if earlier else self.read.read_scale(text)
+        if reading.kind == "keep" and earlier is not None:
+            old = who.answers.get(self.p.lever(walk).id)
+            if old is not None and (old.position, old.comment, old.contribution,
+                                    old.expectation) != (earlier[1].position, earlier[1].comment,
+                                                         earlier[1].contribution,
+                                                         earlier[1].expectation):
+                walk = walk.asking("keep")
+                ask = s.say("walk.confirm_keep", old=s.position_label(old.position),
+                            during=s.phases[earlier[0]].during,
+                            new=s.position_label(earlier[1].position))
+                return Moved(walk, (self.p.confirm(walk, who, ask),))
+            return self._keep(walk, who, pressed=False)
         if reading.kind in ("level", "unknown"):
             position = reading.level if reading.kind == "level" else None
             old = who.answers.get(self.p.lever(walk).id)
@@ -252,22 +296,17 @@ class Walk:
             return self._choose(walk, position, who, pressed=False)
         if reading.kind == "nav":
             return self._nav(walk, reading.nav or "", who, pressed=False)
-        if reading.kind == "empty":  # nothing to read (blank, « euh », « bonjour »)
+        if reading.kind in ("empty", "keep"):  # nothing to read (blank, « euh », « bonjour »)
             return self._again(walk, who, "not_understood")
         lever_id = self.read.find_lever(text)
         if lever_id is not None:
             return self.jump(walk, lever_id, who)
-        too_long = self.p.too_long(text)
-        if too_long:
-            return Moved(walk, (too_long,))
         draft = text if walk.draft is None else f"{walk.draft}\n{text}"
-        old = who.answers.get(self.p.lever(walk).id)
-        kept = f"{old.comment}\n{draft}" if old is not None and old.comment else draft
-        too_long = self.p.too_long(kept)  # the draft will be added to the comment already there
+        too_long = self.p.too_long(draft)
         if too_long:
             return Moved(walk, (too_long,))
         walk = replace(walk, draft=draft)
-        return Moved(walk, (self.p.screen(walk, who),))  # the question quotes the draft
+        return Moved(walk, (self.p.screen(walk, who),))  # the question quotes the note
 
     def _on_free_text(self, walk: WalkState, step: StepDef, text: str, who: Walker) -> Moved:
         reading = self.read.read_free_text(text)
@@ -288,8 +327,9 @@ class Walk:
 
     def _on_confirmation_text(self, walk: WalkState, text: str, who: Walker) -> Moved:
         reading: Reading = self.read.read_confirmation(text)
-        if reading.kind == "nav" and reading.nav in ("yes", "no"):
-            return self._confirm(walk, reading.nav, who, pressed=False)
+        if reading.kind == "nav" and reading.nav in ("yes", "no", "cancel"):
+            answer = "no" if reading.nav == "cancel" else reading.nav
+            return self._confirm(walk, answer, who, pressed=False)
         with_append = walk.pending is not None and walk.pending.kind == "text"
         ask = self.p.confirm(walk, who, self.s.say("walk.type_or_press"), with_append)
         return Moved(walk, (ask,))
@@ -307,34 +347,62 @@ class Walk:
 
     def _choose(self, walk: WalkState, position: int | None, who: Walker, pressed: bool
                 ) -> Moved:
-        """Store a position (with any kept draft) and move to the lever's next question."""
+        """Store a position and move to the lever's next question; a sentence typed before
+        choosing is offered there as the answer (never stored without being asked)."""
         lever = self.p.lever(walk)
         old = who.answers.get(lever.id)
-        comment = old.comment if old else None
-        if walk.draft is not None:  # a sentence typed before choosing adds to, never replaces
-            if not comment:
-                comment = walk.draft
-            elif walk.draft not in comment:
-                comment = f"{comment}\n{walk.draft}"
         effect = SaveAnswer(
             phase=walk.phase,
             lever_id=lever.id,
             position=position,
-            comment=comment,
+            comment=old.comment if old else None,
             contribution=old.contribution if old else None,
             expectation=old.expectation if old else None,
         )
         who = _with_answer(who, effect)
-        steps = self.p.steps(lever)
-        # A sentence typed before choosing already is the comment: no need to ask for it again.
-        next_step = 1
-        while next_step < len(steps) and walk.draft is not None \
-                and steps[next_step].field == "comment":
-            next_step += 1
-        moved = self._advance(walk, lever, next_step)
+        moved = self._advance(walk, lever, 1)
+        if moved.index == walk.index and walk.draft is not None:
+            moved = replace(moved, draft=walk.draft)
         shown = self._after(walk, moved, who, pressed, here=self.p.saved_here(position),
                             before=self.p.saved_lever(lever, position))
         return Moved(moved, (shown,), (effect,))
+
+    def _keep(self, walk: WalkState, who: Walker, pressed: bool) -> Moved:
+        """« Inchangé »: the earlier phase's answer, position and texts, stored as this phase's
+        answer (marked unchanged); the walk goes on to the next lever."""
+        lever = self.p.lever(walk)
+        found = self.p.earlier(who, lever)
+        assert found is not None
+        _, earlier = found
+        effect = SaveAnswer(phase=walk.phase, lever_id=lever.id, position=earlier.position,
+                            comment=earlier.comment, contribution=earlier.contribution,
+                            expectation=earlier.expectation, unchanged=True)
+        who = _with_answer(who, effect)
+        moved = self._next_lever(walk)
+        note = self.p.saved_lever(lever, earlier.position, unchanged=True)
+        return Moved(moved, (self._after(walk, moved, who, pressed, here=note, before=note),),
+                     (effect,))
+
+    def _keep_note(self, walk: WalkState, who: Walker, pressed: bool) -> Moved:
+        """« Garder ma note »: the sentence typed at the scale question answers this one."""
+        step = self.p.step(walk)
+        note = walk.draft or ""
+        old = who.answers.get(self.p.lever(walk).id)
+        old_text = getattr(old, step.field or "") if old else None
+        text = note if not old_text or note in old_text else f"{old_text}\n{note}"
+        too_long = self.p.too_long(text)
+        if too_long:
+            return Moved(walk, (too_long,))
+        return self._save_text(walk, step, text, who, pressed)
+
+    def _gaps(self, walk: WalkState, who: Walker) -> Moved | None:
+        """« Répondre aux N leviers restants »: visit only those, then the end again."""
+        gaps = [self.charter.index_of(lever.id) for lever in self.p.gaps(who)]
+        if not gaps:
+            return None
+        moved = replace(walk.at(gaps[0]), queue=(*gaps[1:], self.total))
+        note = self.s.say("walk.gaps_start", count=len(gaps))
+        return Moved(moved, (self.p.screen(moved, who, before=(note,)),))
 
     def _save_text(self, walk: WalkState, step: StepDef, text: str, who: Walker, pressed: bool
                    ) -> Moved:
@@ -360,7 +428,7 @@ class Walk:
         walk = replace(walk, pending=None)
         if value == "no":
             kept = self.s.say("walk.kept")
-            if pending.kind == "position":
+            if pending.kind in ("position", "keep"):
                 return Moved(walk, (self.p.screen(walk, who, before=(kept,), edit=pressed),))
             moved = self._advance(walk, self.p.lever(walk), walk.step + 1)
             return Moved(moved, (self._after(walk, moved, who, pressed, here=kept,
@@ -368,6 +436,10 @@ class Walk:
         if pending.kind == "position":
             position = None if pending.position == DONT_KNOW else pending.position
             return self._choose(walk, position, who, pressed)
+        if pending.kind == "keep":
+            if self.p.earlier(who, self.p.lever(walk)) is None:
+                return Moved(walk, self.prompt(walk, who))
+            return self._keep(walk, who, pressed)
         step = self.p.step(walk)
         text = pending.text or ""
         if value == "append":
@@ -389,7 +461,10 @@ class Walk:
             walk = replace(walk, paused=True, pending=None)
             return Moved(walk, (self.p.paused(walk, who, "walk.paused", pressed),))
         if nav == "help":
-            return Moved(walk, (Outgoing(s.say("help_walk")), *self.prompt(walk, who)))
+            help_text = s.say("help_walk", levels=Html(s.say("walk.levels")))
+            return Moved(walk, (Outgoing(help_text), *self.prompt(walk, who)))
+        if nav == "cancel":  # « annuler » typed: nothing to cancel in a question
+            return self._again(walk, who, "walk.cancel_nothing")
         if nav == "summary":
             return Moved(walk, (*self.p.recap(walk, who), *self.prompt(walk, who)))
         if nav == "back":
@@ -399,7 +474,7 @@ class Walk:
                 return Moved(walk, (self.p.done(walk, who),))
             lever = self.p.lever(walk)
             if self.p.step(walk).kind == "position":
-                moved = walk.at(walk.index + 1)
+                moved = self._next_lever(walk)
             else:
                 moved = self._advance(walk, lever, walk.step + 1)
             skipped = self.p.skipped(lever)
@@ -410,8 +485,8 @@ class Walk:
     def _back(self, walk: WalkState, who: Walker, pressed: bool) -> Moved:
         if walk.step > 0 and not self.p.is_done(walk):
             moved = replace(walk.at(walk.index), step=walk.step - 1)
-        elif walk.index > 0:
-            moved = walk.at(walk.index - 1)
+        elif walk.index > 0:  # the walk comes back here once the lever before is answered
+            moved = replace(walk.at(walk.index - 1), queue=(walk.index, *walk.queue))
         else:
             first = walk.at(0)
             note = self.s.say("walk.first_lever")
@@ -432,7 +507,13 @@ class Walk:
     def _advance(self, walk: WalkState, lever: Lever, next_step: int) -> WalkState:
         if next_step < len(self.p.steps(lever)):
             return replace(walk.at(walk.index), step=next_step)
-        return walk.at(walk.index + 1)
+        return self._next_lever(walk)
+
+    def _next_lever(self, walk: WalkState) -> WalkState:
+        """The lever after this one: where a jump left off, the next gap, else the next."""
+        if walk.queue:
+            return replace(walk.at(walk.queue[0]), queue=walk.queue[1:])
+        return walk.at(min(walk.index + 1, self.total))
 
     def _again(self, walk: WalkState, who: Walker, key: str) -> Moved:
         if walk.paused or self.p.is_done(walk):

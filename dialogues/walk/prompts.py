@@ -18,6 +18,7 @@ from dialogues.core.session import WalkState
 from dialogues.walk.buttons import WalkAction, WalkButton
 
 RECAP_TEXT_MAX = 300
+EARLIER_TEXT_MAX = 160  # an earlier phase's text, recalled under the question
 
 
 class AnswerLike(Protocol):
@@ -35,7 +36,10 @@ class Walker:
     alliance_name: str
     organisation_name: str
     answers: Mapping[str, AnswerLike]  # in the walk's phase
-    previous: Mapping[str, AnswerLike]  # in the phase before it
+    # The latest earlier answer per lever (the phase before, else the one before it), and the
+    # phase it was given in.
+    previous: Mapping[str, AnswerLike]
+    previous_phase: Mapping[str, str] = field(default_factory=dict)
     # what the alliance retained in a séance: phase -> lever id -> text
     retained: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
@@ -77,12 +81,7 @@ class Prompts:
         lines = [*before, self.header(lever), *here]
         if step.kind == "position":
             lines.append(s.say("walk.lever_text", text=lever.text))
-            previous = who.previous.get(lever.id)
-            previous_phase = s.phases[walk.phase].previous
-            if previous is not None and previous_phase:
-                lines.append(s.say("walk.previous_answer",
-                                   during=s.phases[previous_phase].during,
-                                   answer=s.position_label(previous.position)))
+            lines.extend(self._earlier(walk, who, lever))
             lines.extend(recalled(s, who.retained, walk.phase, lever.id))
             if old is not None:
                 lines.append(s.say("walk.current_answer", answer=s.position_label(old.position)))
@@ -94,10 +93,37 @@ class Prompts:
         lines.append(f"<b>{esc(step.ask[walk.phase])}</b>")
         if current:
             lines.append(s.say("walk.text_current", text=cut(current, RECAP_TEXT_MAX)))
-        lines.append(esc(step.hint))
-        buttons = ((self.button(walk, who, "skip"), self.button(walk, who, "back"),
-                    self.button(walk, who, "pause")),)
-        return Outgoing("\n\n".join(lines), buttons, edit=edit)
+        rows: list[tuple[Button, ...]] = []
+        if walk.draft:
+            lines.append(s.say("walk.note_offer", text=cut(walk.draft, RECAP_TEXT_MAX)))
+            rows.append((self.button(walk, who, "note"),))
+        else:
+            lines.append(esc(step.hint))
+        rows.append((self.button(walk, who, "skip"), self.button(walk, who, "back"),
+                     self.button(walk, who, "pause")))
+        return Outgoing("\n\n".join(lines), tuple(rows), edit=edit)
+
+    def earlier(self, who: Walker, lever: Lever) -> tuple[str, AnswerLike] | None:
+        """The phase and answer of this lever's latest earlier answer, if any."""
+        answer = who.previous.get(lever.id)
+        phase = who.previous_phase.get(lever.id)
+        return (phase, answer) if answer is not None and phase is not None else None
+
+    def _earlier(self, walk: WalkState, who: Walker, lever: Lever) -> list[str]:
+        """The earlier phase's answer, position and texts: what « Inchangé » keeps."""
+        found = self.earlier(who, lever)
+        if found is None:
+            return []
+        s = self.s
+        phase, answer = found
+        lines = [s.say("walk.previous_answer", during=s.phases[phase].during,
+                       answer=s.position_label(answer.position))]
+        for step in self.steps(lever):
+            value = getattr(answer, step.field) if step.field else None
+            if value:
+                lines.append(s.say("walk.previous_text", label=step.label[phase],
+                                   text=cut(value, EARLIER_TEXT_MAX)))
+        return ["\n".join(lines)]
 
     def header(self, lever: Lever) -> str:
         family = self.charter.family(lever.family_id)
@@ -118,8 +144,9 @@ class Prompts:
     def saved_here(self, position: int | None) -> str:
         return self.s.say("walk.position_saved", answer=self.s.position_label(position))
 
-    def saved_lever(self, lever: Lever, position: int | None) -> str:
-        return self.s.say("walk.lever_saved", number=lever.number, title=lever.title,
+    def saved_lever(self, lever: Lever, position: int | None, unchanged: bool = False) -> str:
+        key = "walk.lever_kept" if unchanged else "walk.lever_saved"
+        return self.s.say(key, number=lever.number, title=lever.title,
                           answer=self.s.position_label(position))
 
     def skipped(self, lever: Lever) -> str:
@@ -129,13 +156,27 @@ class Prompts:
 
     def done(self, walk: WalkState, who: Walker, before: Sequence[str] = (),
              edit: bool = False) -> Outgoing:
-        """The end of the walk in one message: the count, each lever's position, what next."""
+        """The end of the walk in one message: the count, each lever's position, the levers
+        still without an answer (and a button that visits only those), what next."""
         s = self.s
-        lines = [*before, s.say("walk.done", phase=s.phases[walk.phase].label,
-                                answered=len(who.answers), total=self.total)]
+        answered = len(who.answers)
+        lines = [*before, s.say("walk.done", phase=s.phases[walk.phase].name,
+                                answered=answered, total=self.total)]
         lines.append("\n".join(self._position_lines(walk, who)))
+        gaps = self.gaps(who)
+        rows: list[tuple[Button, ...]] = []
+        if gaps:
+            names = ", ".join(f"{lever.number}. {lever.title}" for lever in gaps)
+            lines.append(s.say("walk.gaps", count=len(gaps), levers=names))
+            label = s.button("gaps", count=len(gaps))
+            rows.append((self.data(walk, who, "gaps").button(label),))
         lines.append(s.say("walk.done_hint"))
-        return Outgoing("\n\n".join(lines), ((self.button(walk, who, "back"),),), edit=edit)
+        rows.append((self.button(walk, who, "back"),))
+        return Outgoing("\n\n".join(lines), tuple(rows), edit=edit)
+
+    def gaps(self, who: Walker) -> list[Lever]:
+        """The levers without an answer in the walk's phase, in the charter's order."""
+        return [lever for lever in self.charter.levers if lever.id not in who.answers]
 
     def recap(self, walk: WalkState, who: Walker) -> tuple[Outgoing, ...]:
         """The member's own answers in the walk's phase, texts included, one message a family."""
@@ -152,7 +193,7 @@ class Prompts:
                 for step in self.steps(lever):
                     value = getattr(answer, step.field) if step.field else None
                     if value:
-                        lines.append(s.say("walk.recap_text", label=step.label,
+                        lines.append(s.say("walk.recap_text", label=step.label[walk.phase],
                                            text=cut(value, RECAP_TEXT_MAX)))
             out.append(Outgoing("\n".join(lines)))
         return tuple(out)
@@ -165,12 +206,10 @@ class Prompts:
         answer = who.answers.get(lever.id)
         label = s.position_label(answer.position) if answer else s.say("walk.recap_empty")
         line = s.say("walk.recap_line", number=lever.number, title=lever.title, answer=label)
-        before = who.previous.get(lever.id)
-        previous_phase = s.phases[walk.phase].previous
-        if before is not None and previous_phase is not None and (
-                answer is None or before.position != answer.position):
-            line += s.say("walk.recap_change", during=s.phases[previous_phase].during,
-                          answer=s.position_label(before.position))
+        earlier = self.earlier(who, lever)
+        if earlier is not None and (answer is None or earlier[1].position != answer.position):
+            line += s.say("walk.recap_change", during=s.phases[earlier[0]].during,
+                          answer=s.position_label(earlier[1].position))
         return line
 
     # --- buttons ----------------------------------------------------------------------------
@@ -181,7 +220,13 @@ class Prompts:
         def level(n: int) -> Button:
             return self.data(walk, who, str(n)).button(f"{n} · {s.levels[n]}")  # type: ignore[arg-type]
 
+        rows: list[tuple[Button, ...]] = []
+        earlier = self.earlier(who, self.lever(walk))
+        if earlier is not None:
+            label = s.button("same", answer=s.position_label(earlier[1].position))
+            rows.append((self.data(walk, who, "same").button(label),))
         return (
+            *rows,
             (level(1), level(2)),
             (level(3), level(4)),
             (self.data(walk, who, "u").button(s.unknown_label),),
@@ -192,11 +237,11 @@ class Prompts:
     def confirm_buttons(self, walk: WalkState, who: Walker, with_append: bool = False
                         ) -> tuple[tuple[Button, ...], ...]:
         nonce = walk.pending.nonce if walk.pending else 0
-        row = [self.button(walk, who, "yes", "yes_replace", nonce)]
-        if with_append:
-            row.append(self.button(walk, who, "append", "append", nonce))
-        row.append(self.button(walk, who, "no", "no_keep", nonce))
-        return (tuple(row),)
+        row = (self.button(walk, who, "yes", "yes_replace", nonce),
+               self.button(walk, who, "no", "no_keep", nonce))
+        if with_append:  # on its own row: three labels do not fit a phone's width
+            return (row, (self.button(walk, who, "append", "append", nonce),))
+        return (row,)
 
     def button(self, walk: WalkState, who: Walker, action: WalkAction, label_key: str = "",
                nonce: int | None = None) -> Button:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
+from dialogues.content.bundle import load_content
+from dialogues.content.markup import plain_text
 from storage import open_store
 from tests.e2e.bot_process import (
     INVITE,
@@ -35,8 +37,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
 PARIS = ZoneInfo("Europe/Paris")
 ARRIVALS = "Arrivées dans l’alliance"
-BAD_CODE = "Ce code n’est pas valable. Vérifiez-le auprès de la personne qui vous a invité·e."
-WAITING = "attend la confirmation de la coordination"
+# What an unknown code gets, word for word (an expired, used-up or replaced one gets the same).
+BAD_CODE = " ".join(plain_text(load_content().script.say("join.bad_code")).replace(
+    "\u00a0", " ").split())
+WAITING = "attend la confirmation d’un·e coordinateur·rice"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -88,7 +92,7 @@ def members_of(world: World, code: str) -> list[tuple[str, str | None, bool]]:
 async def approval_on(person: Person) -> None:
     await person.command("/reglages")
     reply = await person.press("Valider les nouveaux membres")
-    assert "validés par la coordination" in reply, reply.text
+    assert "validés par un·e coordinateur·rice" in reply, reply.text
 
 
 async def test_the_coordination_is_told_of_an_arrival_and_removes_it_in_one_tap(world: World):
@@ -98,7 +102,8 @@ async def test_the_coordination_is_told_of_an_arrival_and_removes_it_in_one_tap(
     stranger = world.person("Inconnu", "Curieux")
     await join(stranger, code, "Société X", kind="Entreprise")
     notice = await told(world, alice, before, ARRIVALS)
-    assert "Inconnu Curieux — au titre de Société X (nouvelle organisation)" in notice.content
+    assert ("Inconnu Curieux — pour l’organisation Société X (nouvelle organisation)"
+            in notice.content)
     assert labels(notice) == ["Retirer Inconnu Curieux"]
 
     reply = await alice.press("Retirer Inconnu Curieux", message=notice)
@@ -122,7 +127,7 @@ async def test_in_approval_mode_a_partner_sees_nothing_before_accepter_and_all_a
     before = mark(alice)
     bob = world.person("Bob", "Leroy")
     reply = await join(bob, code, "Mairie G")
-    assert "La coordination va la confirmer" in reply and labels(reply.last) == []
+    assert "Un·e coordinateur·rice va la confirmer" in reply and labels(reply.last) == []
     for command in ("/synthese", "/charte", "/membres", "/export", "/echeances"):
         seen = await bob.command(command)
         assert WAITING in seen, (command, seen.text)
@@ -131,21 +136,21 @@ async def test_in_approval_mode_a_partner_sees_nothing_before_accepter_and_all_a
     assert members_of(world, code)[-1] == ("partner", "Mairie G", True)
 
     notice = await told(world, alice, before, ARRIVALS)
-    assert "Bob Leroy — au titre de Mairie G (nouvelle organisation)" in notice.content
+    assert "Bob Leroy — pour l’organisation Mairie G (nouvelle organisation)" in notice.content
     assert labels(notice) == ["Accepter Bob Leroy", "Refuser Bob Leroy"]
     before_bob = mark(bob)
     await alice.press("Accepter Bob Leroy", message=notice)
     assert "Bob Leroy est accepté·e" in notice.content
     assert labels(notice) == ["Retirer Bob Leroy"]
-    welcome = await told(world, bob, before_bob, "a confirmé votre arrivée")
-    assert "au titre de Mairie G" in welcome.content
+    welcome = await told(world, bob, before_bob, "est confirmée. Votre organisation")
+    assert "Votre organisation : Mairie G" in welcome.content.replace("\u00a0", " ")
     assert labels(welcome) == ["Parcourir la charte ▶"]
     reply = await bob.press("Parcourir la charte", message=welcome)
     assert "Levier 1/21" in reply.text
     summary = await bob.command("/synthese")
     assert "Qui a répondu" in summary and "Asso G" in summary
     members = await bob.command("/membres")
-    assert "Alice Dupont — coordination" in members
+    assert "Alice Dupont — coordinateur·rice" in members
     assert members_of(world, code)[-1] == ("partner", "Mairie G", False)
     await world.settled()
 
@@ -164,7 +169,7 @@ async def test_a_refusal_tells_the_newcomer_and_keeps_nothing_of_them(world: Wor
     assert labels(notice) == ["Oui, confirmer", "Annuler"]
     await alice.press("Oui, confirmer", message=notice)
     assert "L’arrivée de Eve Espionne est refusée" in notice.content
-    refusal = await told(world, eve, before_eve, "n’a pas confirmé votre arrivée")
+    refusal = await told(world, eve, before_eve, "n’a pas été confirmée")
     assert "Officine Y" not in refusal.content and "Asso P" not in refusal.content
     assert members_of(world, code) == [("coordinator", "Asso P", False)]
     store = open_store(f"sqlite:///{world.bot.db_path}")
@@ -234,7 +239,7 @@ async def test_ten_wrong_codes_make_the_next_try_wait(world: World):
     assert "attendez" in reply, "the link waits too"
     clock.advance(timedelta(minutes=61))
     reply = await guesser.command("/rejoindre", code)
-    assert "Vous rejoignez l’alliance Alliance des Docks" in reply
+    assert "Vous rejoignez l’alliance « Alliance des Docks »" in reply
     await world.settled()
 
 

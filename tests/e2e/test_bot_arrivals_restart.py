@@ -52,8 +52,8 @@ async def test_an_arrival_is_told_once_after_a_kill_and_its_buttons_still_work(w
     clock.advance(timedelta(minutes=11))
     await world.start_bot()
     notice = await world.server.wait_for_message(alice.user, contains=ARRIVALS, after=before)
-    assert "Bob — au titre de Mairie P" in notice.content
-    assert "Carol — au titre de Asso P" in notice.content, "both in one message"
+    assert "Bob — pour l’organisation Mairie P" in notice.content
+    assert "Carol — pour l’organisation Asso P" in notice.content, "both in one message"
     await world.reminders_checked()
     await world.kill_bot()
     await world.start_bot()

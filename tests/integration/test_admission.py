@@ -168,7 +168,8 @@ def test_a_join_told_to_the_coordination_is_sent_once_across_a_restart(backend: 
     app = build_app(store=store, clock=clock, timezone="Europe/Paris")
     sent = [n for i in app.notifications.due() if (n := app.notifications.prepare(i))]
     assert [n.chat for n in sent] == ["alice"]
-    assert "bob — au titre de Asso A — ⏳ attend votre confirmation" in plain(sent[0].message.text)
+    assert ("bob — pour l’organisation Asso A — ⏳ attend votre confirmation"
+            in plain(sent[0].message.text))
     alice = Chat(app, "alice")
     accept = next(b.data for row in sent[0].message.buttons for b in row if "Accepter" in b.label)
     store.close()

@@ -137,7 +137,7 @@ def schema(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_new_file_is_at_the_current_version(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path}/new.db").close()
-    assert CURRENT_VERSION == 7
+    assert CURRENT_VERSION == 8
     assert query(tmp_path / "new.db", "PRAGMA user_version") == [(CURRENT_VERSION,)]
 
 
@@ -153,6 +153,9 @@ def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> N
                       "2021-11-30", datetime(2024, 7, 9, tzinfo=UTC))
         )  # fmt: skip
     assert query(old, "PRAGMA user_version") == [(CURRENT_VERSION,)]
+    # Answers from before step 8 are not marked « Inchangé ».
+    assert query(old, "SELECT DISTINCT unchanged FROM answers") == [(0,)]
+    assert not any(a.unchanged for a in latest.values())
     assert [(a.id, a.position, a.comment) for a in history] == [
         (1, 2, "Au début"),
         (2, 3, "Ça va mieux"),

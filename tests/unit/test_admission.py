@@ -11,14 +11,18 @@ import pytest
 from bot.render_text import plain
 from dialogues.app.reminder_jobs import Notice
 from dialogues.arrivals.buttons import ArrivalButton
+from dialogues.content.bundle import load_content
+from dialogues.content.markup import plain_text
 from dialogues.core.callbacks import decode
 from dialogues.summary.buttons import SummaryButton
 from dialogues.walk.buttons import StartWalk, WalkButton
 from tests.fakes import FakeStore, partner_code
-from tests.helpers import Chat, Clock, create_alliance, make_app
+from tests.helpers import Chat, Clock, create_alliance, make_app, seen
 
-BAD_CODE = "Ce code n’est pas valable. Vérifiez-le auprès de la personne qui vous a invité·e."
-WAITING = "attend la confirmation de la coordination"
+# What an unknown code gets, word for word (an expired, used-up or replaced one gets the same).
+BAD_CODE = " ".join(plain_text(load_content().script.say("join.bad_code")).replace(
+    "\u00a0", " ").split())
+WAITING = "attend la confirmation d’un·e coordinateur·rice"
 
 
 @pytest.fixture
@@ -93,7 +97,7 @@ def member_of(store: FakeStore, name: str):
 def approval_on(alice: Chat) -> None:
     alice.cmd("reglages")
     alice.press("Valider les nouveaux membres")
-    assert "validés par la coordination" in alice.text
+    assert "validés par un·e coordinateur·rice" in alice.text
 
 
 def tiers_code(alice: Chat, store: FakeStore) -> str:
@@ -113,7 +117,7 @@ def test_arrivals_close_together_are_told_to_each_coordinator_in_one_message(
     join(carol, code, "Asso A")
     alice.cmd("membres")
     alice.press("carol")
-    alice.press("L’ajouter à la coordination")
+    alice.press("Partager mon rôle")
     deliver(app, clock)  # carol's own arrival, told to alice
     bob, dan = Chat(app, "bob"), Chat(app, "dan")
     join(bob, code, "Mairie B")
@@ -123,8 +127,9 @@ def test_arrivals_close_together_are_told_to_each_coordinator_in_one_message(
     sent = deliver(app, clock, timedelta(seconds=31))
     assert sorted(n.chat for n in sent) == ["alice", "carol"], "one message per coordinator"
     told = text(to(sent, "alice")[0])
-    assert "bob — au titre de Mairie B (nouvelle organisation)" in told
-    assert "dan — au titre de Asso A" in told and "dan — au titre de Asso A (" not in told
+    assert "bob — pour l’organisation Mairie B (nouvelle organisation)" in told
+    assert "dan — pour l’organisation Asso A" in told
+    assert "dan — pour l’organisation Asso A (" not in told
     assert labels(to(sent, "alice")[0]) == ["Retirer bob", "Retirer dan"]
     assert deliver(app, clock) == [], "never twice"
     eve = Chat(app, "eve")
@@ -146,7 +151,7 @@ def test_retirer_removes_the_newcomer_after_a_confirmation(store, app, clock, al
     join(bob, code, "Intrus SARL", "Entreprise")
     (notice,) = deliver(app, clock)
     alice.press_data(button(notice, "Retirer bob"))
-    assert "Retirer bob, au titre de Intrus SARL (nouvelle organisation)" in alice.text
+    assert "Retirer bob, pour l’organisation Intrus SARL (nouvelle organisation)" in alice.text
     assert member_of(store, "bob") is not None, "nothing written before « Oui »"
     alice.press("Oui, confirmer")
     assert "bob ne fait plus partie de l’alliance" in alice.text
@@ -180,7 +185,7 @@ def test_a_newcomer_waiting_for_approval_sees_nothing_then_everything(
     approval_on(alice)
     bob = Chat(app, "bob")
     reply = join(bob, code)
-    assert "La coordination va la confirmer" in reply and "Parcourir" not in reply
+    assert "Un·e coordinateur·rice va la confirmer" in reply and "Parcourir" not in reply
     assert not bob.buttons
     for command in ("synthese", "charte", "levier", "mes_reponses", "membres", "export",
                     "echeances", "inviter"):
@@ -200,7 +205,8 @@ def test_a_newcomer_waiting_for_approval_sees_nothing_then_everything(
     assert "bob est accepté·e" in alice.text
     assert [b.label for b in alice.buttons] == ["Retirer bob"]
     (told,) = deliver(app, clock, timedelta(0))
-    assert told.chat == "bob" and "a confirmé votre arrivée, au titre de Mairie B" in text(told)
+    assert told.chat == "bob"
+    assert "est confirmée. Votre organisation : Mairie B" in text(told).replace("\u00a0", " ")
     assert labels(told) == ["Parcourir la charte ▶"]
     assert "Qui a répondu" in bob.cmd("synthese") and "Asso A" in bob.text
     assert "Levier 1/21" in bob.press_data(told.message.buttons[0][0].data)
@@ -222,7 +228,7 @@ def test_a_refusal_tells_the_newcomer_without_naming_anyone_and_keeps_nothing(
     alice.press("Oui, confirmer")
     assert "L’arrivée de carol est refusée" in alice.text
     (told,) = deliver(app, clock, timedelta(0))
-    assert told.chat == "carol" and "n’a pas confirmé votre arrivée" in text(told)
+    assert told.chat == "carol" and "n’a pas été confirmée" in text(told)
     assert "Evil Corp" not in text(told) and "Asso A" not in text(told)
     carol_id = next(p.id for p in store.data.people.values() if p.external_id == "carol")
     assert [m for m in store.data.members.values() if m.person_id == carol_id] == []
@@ -265,7 +271,7 @@ def test_only_a_coordinator_decides_and_a_forged_accept_changes_nothing(
     assert member_of(store, "bob") is not None
     alice.cmd("membres")
     alice.press("Gérer : bob")
-    alice.press("L’ajouter à la coordination")
+    alice.press("Partager mon rôle")
     assert "plus valable" in bob.press_data(accept), "another coordinator: not his message"
     assert member_of(store, "eve").pending_since is not None
 
@@ -454,9 +460,11 @@ def test_a_tiers_accompanies_two_alliances_and_walks_no_charter(store, app, cloc
     assert [(m.role, m.organisation_id) for m in tess_members] == [("tiers", None)] * 2
     listed = tess.cmd("alliances")
     assert ("Alliance du Port (tiers de confiance) — phase Lancement : 0/2 organisations ont "
-            "terminé · prochaine date : point d’étape le 01/07/2027 · divergences : 1") in listed
+            "terminé · prochaine date : point d’étape le 01/07/2027 09:00 · divergences : 1"
+            ) in listed
     assert ("Alliance des Quais (tiers de confiance) — phase Lancement : 0/1 organisations ont "
-            "terminé · prochaine date : point d’étape le 01/07/2027 · divergences : 0") in listed
+            "terminé · prochaine date : point d’étape le 01/07/2027 09:00 · divergences : 0"
+            ) in listed
     tess.press("Alliance du Port")
     assert "comme tiers de confiance" in tess.text and not tess.buttons
     summary = tess.cmd("synthese")
@@ -473,7 +481,8 @@ def test_a_tiers_accompanies_two_alliances_and_walks_no_charter(store, app, cloc
     tess.press("Alliance des Quais")
     assert "Alliance des Quais" in tess.cmd("synthese")
     tess.cmd("export")
-    assert [m.attachment.filename[-4:] for m in tess.last if m.attachment] == [".csv", ".pdf"]
+    assert [m.attachment.filename.rsplit(".", 1)[1] for m in tess.last if m.attachment] == [
+        "pdf", "xlsx"]
 
 
 def test_partners_see_the_tiers_in_membres_and_the_coordination_removes_them(
@@ -520,7 +529,7 @@ def test_a_tiers_gets_the_phase_reminder_with_who_finished_and_no_walk_button(
     to_tess = [d for d in deliveries if d.chat == "tess"]
     assert len(to_tess) == 2  # one per alliance
     port = next(d for d in to_tess if "Alliance du Port" in plain(d.messages[0].text))
-    shown = "\n".join(plain(m.text) for m in port.messages)
+    shown = seen("\n".join(plain(m.text) for m in port.messages))
     assert "Pour le tiers de confiance — ont terminé la phase « Lancement » : —" in shown
     assert "Pas encore : alice (Asso A), bob (Mairie B)" in shown and "tess" not in shown
     assert all(not m.buttons for m in port.messages)

@@ -62,7 +62,9 @@ def test_creation_refuses_bad_dates_and_keeps_asking(store, alice):
     assert "après le début" in alice.say("01/01/2027")
     alice.say("15/01/2028")
     assert "entre le" in alice.say("01/03/2030")
-    alice.say("1er juillet 2027")
+    assert "le jeudi 1er juillet 2027" in alice.say("1er juillet 2027")  # confirmed in full
+    assert not store.data.alliances
+    alice.say("oui")
     (alliance,) = store.data.alliances.values()
     assert alliance.start_at.hour == 14 and alliance.start_at.minute == 30
     assert alliance.mid_at.month == 7
@@ -138,16 +140,42 @@ def test_typed_levels_are_understood(store, alice):
     assert answers(store)[-1].lever_id == "odd-cadre-commun"
 
 
-def test_a_sentence_at_the_scale_is_kept_and_the_buttons_asked(store, alice):
+def test_a_sentence_at_the_scale_is_kept_as_a_note_and_offered_as_the_condition(store, alice):
     started(alice)
     sentence = "Nous voulons avancer mais il faut d'abord que le conseil d'administration valide"
     text = alice.say(sentence)
-    assert "gardé votre texte" in text and not answers(store)
+    assert "je le garde comme note" in text and not answers(store)
     assert "Levier 1/21" in text
     alice.press("En réflexion")
     (answer,) = answers(store)
-    assert (answer.position, answer.comment) == (2, sentence)
-    assert "Levier 2/21" in alice.text, "the comment was given: no need to ask again"
+    assert (answer.position, answer.comment) == (2, None)  # nothing stored unasked
+    # The conditions question is still asked, and offers the note as the answer.
+    assert "À quelles conditions" in alice.text and f"Votre note : « {sentence} »" in alice.text
+    alice.press("Garder ma note")
+    assert (answers(store)[-1].position, answers(store)[-1].comment) == (2, sentence)
+    assert "Levier 2/21" in alice.text
+
+
+def test_a_note_not_kept_is_not_stored(store, alice):
+    started(alice)
+    alice.say("le conseil d’administration doit d’abord valider")
+    alice.press("Engagé")
+    alice.say("Si le conseil d'administration suit")
+    assert answers(store)[-1].comment == "Si le conseil d'administration suit"
+    assert "Levier 2/21" in alice.text
+
+
+def test_a_sentence_at_a_moyens_scale_is_never_stored_as_a_condition(store, alice):
+    started(alice)
+    alice.cmd("levier", "donnees")
+    alice.say("on partage déjà quelques fichiers avec la mairie")
+    alice.press("Engagé")
+    assert "Qu’apporte votre organisation" in alice.text and "Votre note" in alice.text
+    alice.press("Garder ma note")
+    last = answers(store)[-1]
+    assert (last.lever_id, last.comment, last.contribution) == (
+        "donnees", None, "on partage déjà quelques fichiers avec la mairie")
+    assert "Qu’attend votre organisation" in alice.text and "Votre note" not in alice.text
 
 
 def test_moyens_ask_what_is_brought_and_expected(store, alice):
@@ -260,6 +288,8 @@ def test_emoji_and_html_are_kept_as_text_and_escaped(store, alice):
     started(alice)
     alice.say("<b>nous</b> & vous 🤝 pour un avenir commun entre partenaires du territoire")
     alice.press("Engagé")
+    assert "Votre note : « <b>nous</b> & vous 🤝" in alice.text
+    alice.press("Garder ma note")
     assert answers(store)[-1].comment.startswith("<b>nous</b> & vous")
     alice.say("synthèse")
     html_text = "\n".join(m.text for m in alice.last)
@@ -276,7 +306,7 @@ def test_a_command_in_the_middle_of_a_question_keeps_the_walk(store, alice):
     started(alice)
     alice.press("Engagé")
     alice.cmd("aide")
-    assert "Commandes" in alice.text
+    assert "L’essentiel" in alice.text and "/charte" in alice.text
     assert "À quelles conditions" in alice.cmd("charte")
     alice.cmd("inconnue")
     assert "Je ne connais pas la commande" in alice.text
@@ -292,7 +322,7 @@ def test_whole_walk_ends_with_a_recap(store, alice):
         if "Qu’attend" in alice.text:
             alice.say(f"attente {i + 1}")
     assert "toute la charte" in alice.text
-    assert "21 leviers sur 21" in alice.text
+    assert "21 leviers ont une réponse, sur 21" in alice.text
     assert "législatif : À découvrir" in alice.text, "the end lists every position"
     assert len(alice.last) == 1, "the end of the walk is one message"
     assert "condition 21" in alice.cmd("mes_reponses"), "the texts are in /mes_reponses"
@@ -332,8 +362,8 @@ def test_mid_course_shows_the_earlier_answer(store):
     alice.press("Engagé")
     clock.advance(days=200)  # past the mid-course date
     alice.cmd("charte")
-    assert "Mi-parcours" in alice.text
-    assert "Au lancement : Engagé" in alice.text
+    assert "phase mi-parcours" in alice.text
+    assert "Votre réponse au lancement : Engagé" in alice.text
     assert "aujourd’hui, à mi-parcours" in alice.text
     alice.press("Ancré")
     assert "Qu’est-ce qui a changé" in alice.text

@@ -18,6 +18,7 @@ from bench.interpreter_accuracy import (
 )
 from dialogues.content.reading import (
     DEFAULT_PATH,
+    MAX_WORDS,
     NAV_NAMES,
     Interpreter,
     Kind,
@@ -64,12 +65,14 @@ def test_labelled_set_is_large_and_covers_every_context_and_reading() -> None:
     expects = {case.expect for case in CASES}
     assert {"level:1", "level:2", "level:3", "level:4", "unknown", "text", "empty"} <= expects
     assert {f"nav:{name}" for name in NAV_NAMES} <= expects
-    assert {case.context for case in CASES} == {"scale", "free_text", "confirmation", "lever"}
+    assert "keep" in expects
+    assert {case.context for case in CASES} == {"scale", "scale_again", "free_text",
+                                                "confirmation", "lever"}
     assert {f"lever:{lever_id}" for lever_id in LEVER_IDS} <= expects | {"lever:none"}
 
 
 def test_accuracy_on_the_labelled_set_is_at_least_95_percent(report: Report) -> None:
-    assert report.accuracy() >= 0.95, _misses(report)
+    assert report.acceptable() >= 0.95, _misses(report)
 
 
 def test_no_wrong_level_reading(report: Report) -> None:
@@ -89,12 +92,13 @@ def test_every_miss_is_a_safe_miss(report: Report) -> None:
     assert unsafe == [], _misses(report)
 
 
+
 # --- never guess ---------------------------------------------------------------------------
 
 
-def test_no_labelled_sentence_of_more_than_8_words_reads_as_a_level() -> None:
-    long_ones = [case.text for case in CASES if len(normalize(case.text).split()) > 8]
-    assert long_ones, "the labelled set must contain long sentences"
+def test_no_labelled_sentence_of_more_than_14_words_reads_as_a_level() -> None:
+    long_ones = [case.text for case in CASES if len(normalize(case.text).split()) > MAX_WORDS]
+    assert len(long_ones) >= 3, "the labelled set must contain long sentences"
     for text in long_ones:
         assert INTERPRETER.read_scale(text).kind != "level", text
 
@@ -102,14 +106,14 @@ def test_no_labelled_sentence_of_more_than_8_words_reads_as_a_level() -> None:
 @given(
     st.lists(
         st.sampled_from([*ALL_LEVEL_WORDS, *FILLERS, "3", "trois", "engagé", "ancré"]),
-        min_size=9,
-        max_size=25,
+        min_size=15,
+        max_size=30,
     )
 )
 @settings(max_examples=300, deadline=None)
-def test_no_message_of_more_than_8_words_reads_as_a_level(words: list[str]) -> None:
+def test_no_message_of_more_than_14_words_reads_as_a_level(words: list[str]) -> None:
     text = " ".join(words)
-    if len(normalize(text).split()) > 8:
+    if len(normalize(text).split()) > MAX_WORDS:
         assert INTERPRETER.read_scale(text).kind != "level"
 
 
@@ -163,15 +167,27 @@ def test_a_negated_level_word_is_never_that_level(negation: str, word: str) -> N
         assert reading.kind != "level"
 
 
-@given(st.sampled_from(ALL_LEVEL_WORDS), st.sampled_from(ALL_LEVEL_WORDS), st.sampled_from(
-    [" ou ", " et ", " ", ", ", " voire ", " / "]
-))
+# « pas encore », « pas du tout »… before another level turn it around (« pas encore engagés »).
+POSITIVE_LEVEL_WORDS = [w for w in ALL_LEVEL_WORDS if not w.startswith(("pas ", "on n ", "n "))
+                        and " pas " not in f" {w} " and " jamais " not in f" {w} "]
+
+
+@given(st.sampled_from(POSITIVE_LEVEL_WORDS), st.sampled_from(POSITIVE_LEVEL_WORDS),
+       st.sampled_from([" ou ", " et ", " ", ", ", " voire ", " / "]))
 @settings(max_examples=300, deadline=None)
 def test_two_different_levels_are_never_one_level(first: str, second: str, joint: str) -> None:
     a = SYNONYMS.lexicon[first].reading
     b = SYNONYMS.lexicon[second].reading
     if a != b:
         assert INTERPRETER.read_scale(f"{first}{joint}{second}").kind != "level"
+
+
+def test_a_position_that_moved_is_the_one_it_moved_to() -> None:
+    assert INTERPRETER.read_scale("passé de réflexion à engagé") == Reading("level", level=3)
+    assert INTERPRETER.read_scale("on était en réflexion, maintenant on est engagés") \
+        == Reading("level", level=3)
+    assert INTERPRETER.read_scale("pas encore engagés, on réfléchit") == Reading("level",
+                                                                                level=2)
 
 
 def test_a_typo_is_corrected_only_into_one_close_word() -> None:
@@ -205,7 +221,7 @@ def test_confirmation_is_yes_no_or_text() -> None:
 
 def test_symbols_match_only_a_whole_message() -> None:
     assert INTERPRETER.read_scale("? ? ?") == Reading("unknown")
-    assert INTERPRETER.read_scale("engagé ?") == Reading("level", level=3)
+    assert INTERPRETER.read_scale("engagé ?").kind == "text"  # a question, not an answer
     assert INTERPRETER.read_scale("?!").kind == "empty"
 
 
@@ -277,7 +293,11 @@ def test_never_raises_and_always_returns_a_valid_reading(text: str) -> None:
     assert free.kind in ("nav", "text", "empty") and free.nav not in ("yes", "no")
     confirmation = INTERPRETER.read_confirmation(text)
     _assert_valid(confirmation)
-    assert confirmation.kind in ("nav", "text") and confirmation.nav in (None, "yes", "no")
+    assert confirmation.kind in ("nav", "text", "empty")
+    assert confirmation.nav in (None, "yes", "no", "cancel", "help")
+    again = INTERPRETER.read_scale_again(text)
+    _assert_valid(again)
+    assert again.nav not in ("yes", "no")  # « oui » keeps the earlier answer there
     lever = INTERPRETER.find_lever(text)
     assert lever is None or lever in LEVER_IDS
 

@@ -61,7 +61,7 @@ STEP_KINDS = {lever.id: [s.kind for s in SCRIPT.sequences[CHARTER.family(lever.f
 ALLOWED_TAGS = frozenset({"b", "i", "code", "a", "u", "s", "pre"})
 ENTITIES = frozenset({"lt", "gt", "amp", "quot"})
 FORM_STEPS = {  # the steps a form may rest in between two events
-    "new": {"name", "org_name", "org_kind", "start", "end", "mid"},
+    "new": {"name", "org_name", "org_kind", "start", "end", "mid", "confirm"},
     "join": {"code", "org_choice", "org_name", "org_kind"},
 }
 CODE = "<the alliance's invitation code>"  # placeholder, replaced while running
@@ -244,7 +244,8 @@ class World:
         self.press_label(0, "Association")
         self.do(0, Text("15/01/2027"))
         self.do(0, Text("15 décembre 2027"))
-        out = self.press_label(0, "Date médiane")
+        self.press_label(0, "Garder cette date")
+        out = self.press_label(0, "Oui, créer")
         created = next(m.text for m in out if "/rejoindre" in m.text)
         self.code = plain(created).split("/rejoindre ")[1].split(")")[0].strip()
         for i in range(1, self.n_people):
@@ -397,12 +398,16 @@ def check_walk(raw: dict[str, Any]) -> None:
     lever = LEVERS[walk.index]
     assert 0 <= walk.step < STEP_COUNT[lever.id], f"step out of {lever.id}'s sequence: {raw}"
     kind = STEP_KINDS[lever.id][walk.step]
-    if walk.draft is not None:
-        assert kind == "position" and 0 < len(walk.draft) <= TEXT_MAX, raw
+    assert all(0 <= i <= TOTAL for i in walk.queue), raw
+    if walk.draft is not None:  # typed at the scale, offered at the lever's first text step
+        assert walk.step in (0, 1) and 0 < len(walk.draft) <= TEXT_MAX, raw
     if walk.pending is not None:
         assert not walk.paused, f"paused with a pending confirmation: {raw}"
-        assert walk.pending.kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
-        if kind == "position":
+        pending_kind = "position" if walk.pending.kind == "keep" else walk.pending.kind
+        assert pending_kind == kind, f"pending {walk.pending.kind} at a {kind} step: {raw}"
+        if walk.pending.kind == "keep":
+            pass
+        elif kind == "position":
             assert walk.pending.position in (DONT_KNOW, *POSITIONS), raw
         else:
             assert walk.pending.text and len(walk.pending.text) <= TEXT_MAX, raw

@@ -11,7 +11,7 @@ from bot.render_text import plain
 from dialogues.core.domain import Alliance, Member
 from dialogues.reminders.policy import Policy, out_of_quiet_hours, plan
 from tests.fakes import FakeStore
-from tests.helpers import Chat, Clock, create_alliance, make_app
+from tests.helpers import Chat, Clock, create_alliance, make_app, seen
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -67,7 +67,7 @@ def deliver_due(app) -> list:
 
 
 def texts(delivery) -> str:
-    return "\n".join(plain(m.text) for m in delivery.messages)
+    return seen("\n".join(plain(m.text) for m in delivery.messages))
 
 
 def test_joining_plans_the_reminders(world):
@@ -105,7 +105,7 @@ def test_the_reminder_button_starts_the_re_evaluation(world):
     delivery = next(d for d in deliver_due(app) if d.chat == "bob")
     phase_message = next(m for m in delivery.messages if m.buttons)
     bob.press_data(phase_message.buttons[0][0].data)
-    assert "Mi-parcours" in bob.text and "Levier 1/21" in bob.text
+    assert "phase mi-parcours" in bob.text and "Levier 1/21" in bob.text
 
 
 def test_nudges_stop_after_finishing_or_on_request(world):
@@ -114,7 +114,7 @@ def test_nudges_stop_after_finishing_or_on_request(world):
     deliveries = deliver_due(app)
     assert sorted(d.chat for d in deliveries) == ["alice", "bob"]
     nudge = next(d for d in deliveries if d.chat == "bob")
-    assert "pas terminé — 0 leviers sur 21" in texts(nudge)
+    assert "pas terminé, 0 sur 21 leviers ont une réponse" in texts(nudge)
     off = next(b for b in nudge.messages[-1].buttons[0] if "Ne plus" in b.label)
     assert "plus de rappels" in bob.press_data(off.data)
     clock.now = datetime(2027, 1, 20, 9, 0, tzinfo=UTC)
@@ -160,23 +160,34 @@ def test_opening_a_phase_just_after_midnight_reminds_at_once(world):
 def test_changing_a_date_moves_its_reminders(world):
     app, store, clock, alice, bob = world
     alice.cmd("echeances")
-    assert "Point d’étape (mi-parcours) : 01/07/2027" in alice.text
+    # The proposed mid-point had a time (the reminders' 9:00): it is shown.
+    assert "Point d’étape (mi-parcours) : jeudi 1er juillet 2027 à 9 h" in alice.text
     alice.press("Changer le point d’étape")
     assert "Les dates doivent se suivre" in alice.say("01/01/2028")
-    alice.say("15/04/2027 10:30")
-    assert "enregistré" in alice.text and "15/04/2027 10:30" in alice.text
+    assert "le jeudi 15 avril 2027 à 10 h 30. C’est bien ça" in alice.say("15/04/2027 10:30")
+    assert not [r for r in store.data.reminders.values()
+                if r.due_at.astimezone(PARIS).date().isoformat() == "2027-04-15"]
+    alice.press("Oui, enregistrer")
+    assert "enregistré" in alice.text and "jeudi 15 avril 2027 à 10 h 30" in alice.text
     mids = [r for r in store.data.reminders.values() if (r.kind, r.phase) == ("phase",
                                                                               "mi-parcours")]
     assert {r.due_at.astimezone(PARIS) for r in mids} == {datetime(2027, 4, 15, 10, 30,
                                                                    tzinfo=PARIS)}
     assert "Changer" not in " ".join(b.label for b in bob.buttons if bob.cmd("echeances"))
-    assert "Seule" not in bob.text and "01/07/2027" not in bob.text
+    assert "Seule" not in bob.text and "1er juillet 2027" not in bob.text
 
 
 def test_opening_the_mid_course_now(world):
     app, store, clock, alice, bob = world
     alice.cmd("echeances")
-    alice.press("Lancer le point d’étape maintenant")
+    asked = alice.press("Lancer le point d’étape maintenant")
+    # What else changes is said before the confirmation (the test clock: 10/01/2027 10:00).
+    assert ("le point d’étape passe du jeudi 1er juillet 2027 à 9 h à maintenant "
+            "(dimanche 10 janvier 2027 à 10 h)") in asked
+    assert ("le début de l’action passe du vendredi 15 janvier 2027 à maintenant "
+            "(dimanche 10 janvier 2027 à 10 h)") in asked
+    assert "rappel" in asked and "terminal" not in asked
+    assert [a.mid_at.month for a in store.data.alliances.values()] == [7]  # not moved yet
     alice.press("Oui, maintenant")
     assert "Phase en cours : Mi-parcours" in alice.text
     deliveries = deliver_due(app)

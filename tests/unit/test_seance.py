@@ -155,7 +155,7 @@ def test_two_leaders_press_retenir_at_once_the_first_text_wins(world):
     tina.group_command("seance")
     card = card_of(tina.last)
     tina.group_press(card, "Retenir")
-    assert "Tina Martin, tiers de confiance, alice, coordination : répondez" \
+    assert "Tina Martin, tiers de confiance, alice, coordinateur·rice : répondez" \
         in alice.group_press(card, "Retenir")
     tina.group_reply("Le texte de Tina.")
     told = alice.group_reply("Le texte d’Alice.")
@@ -170,7 +170,7 @@ def test_two_leaders_press_retenir_at_once_the_first_text_wins(world):
 
 def test_a_private_seance_edits_its_card_when_the_text_arrives(world):
     store, clock, app, alice, bob, carla, tina = world
-    assert "Séance ouverte par alice, coordination" in alice.cmd("seance")
+    assert "Séance ouverte par alice, coordinateur·rice" in alice.cmd("seance")
     card = card_of(alice.last)
     alice.in_chat(Press(button(card, "Retenir").data, 42, 321))
     assert "Écrivez maintenant" in shown(alice.last) and alice.last[0].edit
@@ -202,8 +202,9 @@ def test_partners_strangers_and_a_removed_tiers_change_nothing(world):
     store, clock, app, alice, bob, carla, tina = world
     tina.group_command("seance")
     card = card_of(tina.last)
-    assert "Seules la coordination et le tiers de confiance" in bob.group_press(card, "Retenir")
-    assert "Seules la coordination" in bob.group_command("seance")
+    refused = bob.group_press(card, "Retenir")
+    assert "Seuls les coordinateur·rices et le tiers de confiance" in refused
+    assert "Seuls les coordinateur·rices" in bob.group_command("seance")
     stranger = Person(app, "zoe")
     assert "plus valable" in stranger.group_press(card, "Retenir")
     assert stranger.group_reply("Un texte") == ""
@@ -273,7 +274,8 @@ def test_the_leader_skips_goes_back_and_chooses_a_lever_by_name(world):
     assert "répondre à ce message avec le nom du levier" in done
     assert "Point 3" in tina.group_press(card_of(tina.last), "Retour")
     assert "Je ne trouve pas ce levier" in tina.group_command("seance", "xyzzy")
-    assert "Évolution du cadre législatif" in tina.group_command("seance", "cadre-legislatif")
+    assert "Contribution à l’évolution du cadre législatif" in tina.group_command(
+        "seance", "cadre-legislatif")
     assert "reprend ici" in shown(tina.last)
 
 

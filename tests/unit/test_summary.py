@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from dialogues.core.domain import Alliance, Answer, Organisation
 from dialogues.summary.compute import CONVERGENCE, DIVERGENCE, TOO_FEW, labels, summarise
 from dialogues.summary.flow import Summaries
 from tests.fakes import FakeStore, partner_code
-from tests.helpers import Chat, Clock, create_alliance, make_app
+from tests.helpers import Chat, Clock, create_alliance, make_app, seen
 
 CONTENT = load_content()
 CHARTER = CONTENT.charter
@@ -120,14 +121,14 @@ def render(section: str, answers=FIXTURE, orgs=ORGS, chart=False, phase="lanceme
 
 def test_family_section_lists_each_position_with_its_marker():
     (message,) = render("f1")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert "🔴 8. Dialoguer\nAsso A : À découvrir · Mairie B : Ancré" in text
     assert message.buttons[0][0].data == "s:7:lancement:h"
 
 
 def test_agenda_section_quotes_the_charter():
     (message,) = render("a")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert text.index("Dialoguer") < text.index("Animation et gouvernance")
     assert "dialogue constructif" in text  # the charter's own text for Dialoguer
     assert "« je ne sais pas » : Fondation C" in text
@@ -135,9 +136,9 @@ def test_agenda_section_quotes_the_charter():
 
 def test_headline_has_progress_counts_and_buttons():
     (message,) = render("h")
-    text = plain(message.text)
+    text = seen(plain(message.text))
     assert "⏳ Asso A : en cours (6/21)" in text
-    assert "🟢 2 convergences · 🔴 2 divergences · ⚪ 17" in text
+    assert "🟢 Convergences : 2 · 🔴 Divergences : 2 · ⚪ Trop peu de réponses : 17" in text
     labels_ = [b.label for row in message.buttons for b in row]
     assert "🗣 À discuter" in labels_ and any("Principes" in label for label in labels_)
     assert all(len(b.data.encode()) <= 64 for row in message.buttons for b in row)
@@ -200,7 +201,7 @@ def test_synthese_through_the_service(pair):
     bob.press("À découvrir")
     bob.cmd("synthese")
     assert bob.last[0].attachment is not None
-    assert "Synthèse — Lancement" in bob.text and "🔴 1 divergences" in bob.text
+    assert "Synthèse — Lancement" in bob.text and "🔴 Divergences : 1" in bob.text
     bob.press("📊 Principes")
     assert bob.last[0].edit
     assert "Asso A : Ancré · Mairie B : À découvrir" in bob.text
@@ -229,10 +230,19 @@ def test_my_answers_show_what_changed(pair):
     alice.cmd("charte")
     alice.press("Ancré")
     text = alice.cmd("mes_reponses")
-    assert "1. Respect et confiance : Ancré (Au lancement : Engagé)" in text
+    assert "1. Respect et confiance : Ancré (au lancement : Engagé)" in text
 
 
-def test_export_sends_a_csv_and_a_pdf_report(pair):
+def read_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(text.split())  # the lines wrap where the page ends
+
+
+def test_export_sends_a_pdf_report_and_a_spreadsheet_made_for_french_offices(pair):
+    from openpyxl import load_workbook
+
     app, alice, bob = pair
     alice.cmd("charte")
     alice.press("Ancré")
@@ -240,19 +250,53 @@ def test_export_sends_a_csv_and_a_pdf_report(pair):
     bob.cmd("charte")
     bob.press("À découvrir")
     bob.cmd("export")
-    csv_doc, pdf_doc = (m.attachment for m in bob.last)
-    assert csv_doc.filename == "charte-alliance-test.csv"
-    text = csv_doc.data.decode("utf-8-sig")
-    assert "Asso A" in text and "Mairie B" in text
-    assert "Des réunions <mensuelles> & ouvertes" in text
+    pdf_doc, xlsx_doc = (m.attachment for m in bob.last)
     assert pdf_doc.filename.endswith(".pdf") and pdf_doc.data.startswith(b"%PDF-")
+    assert xlsx_doc.filename == "charte-alliance-test.xlsx"
+    assert not any(m.attachment.filename.endswith(".csv") for m in bob.last)
+    book = load_workbook(io.BytesIO(xlsx_doc.data))
+    assert book.sheetnames == ["Réponses", "Synthèse Lancement"]
+    rows = list(book["Réponses"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("Alliance", "Organisation", "Membre", "Rôle")
+    assert "Répondu le" in rows[0] and "Inchangé" in rows[0]
+    by_org = {r[1]: r for r in rows[1:]}
+    assert by_org["Asso A"][9] == "Ancré" and by_org["Mairie B"][9] == "À découvrir"
+    assert "Des réunions <mensuelles> & ouvertes" in by_org["Asso A"]
+    answered = by_org["Asso A"][-1]
+    # Local time of the alliance (the test clock is 10/01/2027 09:00 UTC: 10:00 in Paris).
+    assert isinstance(answered, datetime) and (answered.hour, answered.minute) == (10, 0)
+    summary = list(book["Synthèse Lancement"].iter_rows(values_only=True))
+    assert summary[0][-2:] == ("Asso A", "Mairie B")
+    first = summary[1]
+    assert first[:4] == (1, "Principes d’action", "Respect et confiance", "Divergence")
+    assert first[-2:] == ("Ancré", "À découvrir")
+    cell = book["Synthèse Lancement"].cell(row=2, column=len(first))
+    assert cell.fill.start_color.rgb.endswith("DEEBF7")  # coloured by level
+    second = summary[2]
+    assert second[3].startswith("Trop peu de réponses (aucune organisation")
+
+    text = read_pdf(pdf_doc.data)
+    assert "Convergences : 0" in text and "Divergences : 1" in text
+    assert "●" in text  # the markers are drawn, not blanks
+    assert "aucune organisation n’a encore choisi de niveau" in text
+    assert "Les niveaux de chaque organisation, levier par levier" in text
+
+
+def test_with_one_partner_the_report_says_why_nothing_is_compared(pair):
+    app, alice, bob = pair
+    alice.cmd("charte")
+    alice.press("Ancré")
+    alice.cmd("export")
+    text = read_pdf(alice.last[0].attachment.data)
+    assert "il en faut deux pour comparer" in text
+    assert "Une seule organisation a répondu pour l’instant" in text
 
 
 def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
     app, alice, bob = pair
     alice.cmd("charte")
     alice.press("Ancré")
-    assert "Seule la coordination" in bob.cmd("reglages")
+    assert "Seul·e un·e coordinateur·rice" in bob.cmd("reglages")
     forged = "g:999:anon:1"
     assert "plus valable" in bob.press_data(forged)
     alice.cmd("reglages")
@@ -260,8 +304,13 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
     assert "anonyme" in alice.text
     assert app.store.data.alliances[next(iter(app.store.data.alliances))].anonymous
     bob.cmd("export")
-    text = bob.last[0].attachment.data.decode("utf-8-sig")
-    assert "Asso A" not in text and "Partenaire 1" in text and "alice" not in text
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(bob.last[1].attachment.data))
+    cells = [str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row]
+    assert "Asso A" not in cells and "Partenaire 1" in cells and "alice" not in cells
+    report = read_pdf(bob.last[0].attachment.data)
+    assert "Asso A" not in report and "Partenaire 1" in report
     bob.cmd("synthese")
     assert "Asso A" not in bob.text and "Partenaire 1" in bob.text
 
@@ -269,11 +318,22 @@ def test_anonymous_setting_holds_for_export_and_is_coordinator_only(pair):
 def test_group_link_and_group_summary(pair):
     app, alice, bob = pair
     code = partner_code(app.store)
-    assert "seule la coordination" in bob.in_group(-100, "lier", code)
-    assert "Ce groupe est lié à l’alliance Alliance Test" in alice.in_group(-100, "lier", code)
+    assert "seul·e un·e coordinateur·rice" in bob.in_group(-100, "lier", code)
+    assert "Ce groupe est lié à l’alliance « Alliance Test »" in alice.in_group(-100, "lier", code)
     text = bob.in_group(-100, "synthese")
     assert "Synthèse — Lancement" in text and "À discuter en priorité" in text
     assert not any(m.buttons for m in bob.last)
     eve = Chat(app, "eve")
     text = eve.in_group(-100, "synthese")
     assert "Asso A" not in text and "aucune alliance" in text
+
+
+def test_a_lever_without_a_level_is_a_gap_in_the_radar_never_the_centre():
+    import math
+
+    from dialogues.summary.charts import outline
+
+    angles, values = outline([0.0, 1.0, 2.0], [3, None, 1])
+    assert angles == [0.0, 1.0, 2.0, 0.0]
+    assert values[0] == 3 and math.isnan(values[1]) and values[2] == 1 and values[3] == 3
+    assert 0 not in values
