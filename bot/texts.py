@@ -29,6 +29,8 @@ KEYS = (
     "tg.error",
     "tg.credentials_refused",
     "tg.unreachable",
+    # issue 13: a network of alliances
+    "tg.cannot_listen",
     *(f"tg.command.{name}" for name in
       ("nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")),
 )

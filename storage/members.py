@@ -50,6 +50,8 @@ class MembershipRepository(Transaction):
             self.leave(member_id, now)
             self._execute("DELETE FROM reminders WHERE member_id = ?", (member_id,))
         self._execute("DELETE FROM sessions WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM suggestions WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM handled_updates WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM people WHERE id = ?", (person_id,))
 
     def person_data(self, person_id: int) -> dict[str, Any]:
@@ -86,6 +88,9 @@ class MembershipRepository(Transaction):
                 "answers": [_plain_row(a) for a in answers],
                 "reminders": [_plain_row(r) for r in reminders],
             })
+        suggestions = self._rows(
+            "SELECT lever_id, text, charter_version, created_at FROM suggestions"
+            " WHERE person_id = ? ORDER BY id", (person_id,))
         return {
             "person": {"channel": person["channel"], "id": person["external_id"],
                        "name": person["display_name"],
@@ -93,6 +98,7 @@ class MembershipRepository(Transaction):
             "session": {"state": session["state"], "updated_at": _plain(session["updated_at"])}
             if session else None,
             "memberships": memberships,
+            "suggestions": [_plain_row(s) for s in suggestions],
         }
 
     # --- archiving and retention ------------------------------------------------------------

@@ -15,12 +15,13 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
 from storage.dialect import Row
 from storage.times import from_stored
 
 T = TypeVar("T")
-FLAGS = frozenset({"anonymous", "nudges_off"})  # stored as 0/1
+FLAGS = frozenset({"anonymous", "nudges_off", "comparison"})  # stored as 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
@@ -71,3 +72,7 @@ def answer(row: Row) -> Answer:
 
 def export_row(row: Row) -> ExportRow:
     return _build(ExportRow, row)
+
+
+def suggestion(row: Row) -> Suggestion:
+    return _build(Suggestion, row)

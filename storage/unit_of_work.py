@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
+from storage.leases import LeaseRepository
 from storage.members import MembershipRepository
+from storage.observatory import ObservatoryRepository
 from storage.people import PeopleRepository
 from storage.reminders import ReminderRepository
 from storage.states import StateRepository
+from storage.updates import UpdateRepository
 
 
 class DatabaseUnitOfWork(
@@ -17,6 +20,9 @@ class DatabaseUnitOfWork(
     StateRepository,
     ReminderRepository,
     MembershipRepository,
+    UpdateRepository,
+    LeaseRepository,
+    ObservatoryRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

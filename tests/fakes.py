@@ -18,6 +18,7 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
 
 
@@ -32,6 +33,9 @@ class _Data:
     sessions: dict[int, str] = field(default_factory=dict)
     walks: dict[int, str] = field(default_factory=dict)
     warned: set[int] = field(default_factory=set)
+    updates: dict[tuple[str, int], tuple[int, datetime]] = field(default_factory=dict)
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    suggestions: list[tuple[int, Suggestion]] = field(default_factory=list)  # (person, it)
     next_id: int = 1
 
 
@@ -202,12 +206,38 @@ class FakeUnitOfWork:
     def next_due_at(self) -> datetime | None:
         return min((r.due_at for r in self._pending()), default=None)
 
-    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
+    def claim_due_reminder(self, now: datetime, holder: str, until: datetime) -> int | None:
+        due = sorted((r for r in self._pending() if r.due_at <= now
+                      and (r.claim_expires_at is None or r.claim_expires_at <= now)),
+                     key=lambda r: (r.due_at, r.id))
+        if not due:
+            return None
+        self.d.reminders[due[0].id] = replace(due[0], claimed_by=holder, claim_expires_at=until)
+        return due[0].id
+
+    def start_reminder(self, reminder_id: int) -> None:
+        r = self.d.reminders[reminder_id]
+        self.d.reminders[reminder_id] = replace(r, attempts=r.attempts + 1)
+
+    def unclaim_reminder(self, reminder_id: int) -> None:
+        r = self.d.reminders[reminder_id]
+        self.d.reminders[reminder_id] = replace(r, claimed_by=None, claim_expires_at=None)
+
+    def confirm_reminder(self, reminder_id: int, now: datetime) -> bool:
         r = self.d.reminders.get(reminder_id)
-        if r is None or r.sent_at is not None or r.cancelled_at is not None:
+        if r is None or r.sent_at is not None:
             return False
-        self.d.reminders[reminder_id] = replace(r, sent_at=now)
+        self.d.reminders[reminder_id] = replace(r, sent_at=now, claim_expires_at=None)
         return True
+
+    def release_reminders(self, holder: str, now: datetime) -> int:
+        released = 0
+        for r in self._pending():
+            expires = r.claim_expires_at
+            if r.claimed_by == holder and expires is not None and expires > now:
+                self.d.reminders[r.id] = replace(r, claim_expires_at=now)
+                released += 1
+        return released
 
     def cancel_reminder(self, reminder_id: int, now: datetime) -> None:
         r = self.d.reminders.get(reminder_id)
@@ -231,6 +261,50 @@ class FakeUnitOfWork:
         for member_id in member_ids:
             self.d.members[member_id] = replace(self.d.members[member_id], unreachable_at=None)
 
+    # updates, leases
+    def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
+                      kept_since: datetime) -> str:
+        seen = self.d.updates.get((channel, update_id))
+        if seen is not None and seen[1] > kept_since:
+            return "seen"
+        self.d.updates[(channel, update_id)] = (person_id, now)
+        later = any(c == channel and u > update_id and p == person_id and t > kept_since
+                    for (c, u), (p, t) in self.d.updates.items())
+        return "late" if later else "new"
+
+    def forget_updates(self, before: datetime) -> int:
+        old = [k for k, (_p, t) in self.d.updates.items() if t <= before]
+        for key in old:
+            del self.d.updates[key]
+        return len(old)
+
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        current = self.d.leases.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self.d.leases[name] = (holder, until)
+        return True
+
+    # the observatory
+    def set_comparison(self, alliance_id: int, comparison: bool) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id],
+                                                comparison=comparison)
+
+    def network_answers(self, comparing_only: bool = False) -> list[Answer]:
+        found = []
+        for alliance in sorted(self.d.alliances.values(), key=lambda a: a.id):
+            if alliance.comparison or not comparing_only:
+                found += self.alliance_answers(alliance.id)
+        return found
+
+    def add_suggestion(self, person_id: int, lever_id: str | None, text: str,
+                       charter_version: str, now: datetime) -> None:
+        self.d.suggestions.append(
+            (person_id, Suggestion(self._id(), lever_id, text, charter_version, now)))
+
+    def suggestions(self) -> list[Suggestion]:
+        return [s for _p, s in self.d.suggestions]
+
     # memberships
     def set_role(self, member_id: int, role: str) -> None:
         self.d.members[member_id] = replace(self.d.members[member_id], role=role)
@@ -253,6 +327,8 @@ class FakeUnitOfWork:
             self.d.reminders = {k: r for k, r in self.d.reminders.items()
                                 if r.member_id != m.id}
         self.d.sessions.pop(person_id, None)
+        self.d.suggestions = [(p, s) for p, s in self.d.suggestions if p != person_id]
+        self.d.updates = {k: v for k, v in self.d.updates.items() if v[0] != person_id}
         self.d.people.pop(person_id, None)
 
     def person_data(self, person_id: int) -> dict[str, Any]:
@@ -318,8 +394,11 @@ class FakeStore:
         self.data = _Data()
         self.commits = 0
 
-    def unit_of_work(self) -> FakeUnitOfWork:
+    def unit_of_work(self, exclusive: bool = True) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
+
+    def schema_version(self) -> int:
+        return 6
 
     def checkpoint(self) -> None:
         pass

@@ -6,13 +6,17 @@
 Only two writes feed an outcome back to the engine (an alliance created or joined: the new
 membership's id), and a step may ask to run a command again on a fresh context (after
 switching alliance); both take one more round in the same transaction.
+
+An event that comes with its channel's update id is recorded in the same transaction
+(storage/updates.py): delivered twice (or to two processes), it is applied once; arrived
+after a later update of the same person, it is not applied at all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogues.app.engine import Engine, clean
 from dialogues.app.loading import Loader
@@ -25,6 +29,9 @@ from dialogues.core.ports import Store
 from dialogues.core.session import Session
 
 MAX_ROUNDS = 3  # the event, then an outcome or a follow-up command
+# How long update ids are remembered. Telegram retries a webhook update for a day at most,
+# and starts its ids again at random after a week without updates.
+UPDATES_KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class Handled:
 
     outgoing: tuple[Outgoing, ...]
     wake_at: datetime | None = None  # a reminder was planned: the earliest is due then
+    skipped: str | None = None  # "seen" or "late": the update was not applied (see above)
 
 
 class CharterService:
@@ -59,14 +67,25 @@ class CharterService:
         self.loader = Loader(timezone, code_factory)
         self.writes = Writes(charter, replan or (lambda uow, alliance_id: None))
 
-    def handle(self, ref: PersonRef, event: Event, invite_link: str | None = None) -> Handled:
-        """Run one event through the engine; answers are committed before anything is shown."""
+    def handle(self, ref: PersonRef, event: Event, invite_link: str | None = None,
+               update_id: int | None = None) -> Handled:
+        """Run one event through the engine; answers are committed before anything is shown.
+
+        `update_id`: the channel's id of the update the event came in (Telegram's), so that
+        an update is applied once and never after a later one of the same person.
+        """
         out: list[Outgoing] = []
         applied = Applied()
         current: Event | Outcome = event
         with self.store.unit_of_work() as uow:
             person = uow.get_or_create_person(ref.channel, ref.external_id,
                                               clean(ref.display_name))
+            if update_id is not None:
+                now = self.clock()
+                status = uow.record_update(ref.channel, update_id, person.id, now,
+                                           now - UPDATES_KEPT)
+                if status != "new":
+                    return Handled((), skipped=status)
             session = Session.from_dict(uow.load_session(person.id))
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)

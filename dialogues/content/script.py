@@ -216,6 +216,8 @@ MESSAGES: dict[str, frozenset[str]] = {
         "summary.chart_max": "",
         "summary.chart_title": "phase",
         "summary.chart_phases_title": "",
+        # issue 13: a network of alliances (repeated reminders, observatory, suggestions)
+        "reminder.repeat": "",
     }.items()
 }
 

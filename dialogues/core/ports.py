@@ -15,6 +15,7 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
 
 # A JSON-serialisable mapping: dialogue states are stored as JSON.
@@ -89,8 +90,19 @@ class Reminders(Protocol):
     def get_reminder(self, reminder_id: int) -> Reminder | None: ...
     def due_reminders(self, now: datetime, limit: int) -> list[int]: ...
     def next_due_at(self) -> datetime | None: ...
-    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
-        """Mark as sent if still pending; False when it was already sent or cancelled."""
+    # At-least-once delivery (storage/claims.py): claim, start, deliver, confirm.
+    def claim_due_reminder(self, now: datetime, holder: str, until: datetime) -> int | None:
+        """The oldest due reminder that nobody holds, now held by `holder` until `until`."""
+        ...
+    def start_reminder(self, reminder_id: int) -> None:
+        """Its delivery starts (counted before anything goes out)."""
+        ...
+    def unclaim_reminder(self, reminder_id: int) -> None: ...
+    def confirm_reminder(self, reminder_id: int, now: datetime) -> bool:
+        """Delivery is over; False when already confirmed or deleted."""
+        ...
+    def release_reminders(self, holder: str, now: datetime) -> int:
+        """Claims `holder` held before a restart: due again now."""
         ...
     def cancel_reminder(self, reminder_id: int, now: datetime) -> None: ...
     def reminders_of(self, member_id: int) -> list[Reminder]: ...
@@ -114,7 +126,32 @@ class Memberships(Protocol):
     def stats(self) -> dict[str, Any]: ...
 
 
-class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Memberships, Protocol):
+class Updates(Protocol):
+    def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
+                      kept_since: datetime) -> str:
+        """"new" (apply it), "seen" (handled already) or "late" (a later one was handled)."""
+        ...
+    def forget_updates(self, before: datetime) -> int: ...
+
+
+class Leases(Protocol):
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Taken or renewed by `holder`; False while another holder's lease runs."""
+        ...
+
+
+class Observatory(Protocol):
+    def set_comparison(self, alliance_id: int, comparison: bool) -> None: ...
+    def network_answers(self, comparing_only: bool = False) -> list[Answer]:
+        """Latest answers of every alliance (or of those that agreed to the comparison)."""
+        ...
+    def add_suggestion(self, person_id: int, lever_id: str | None, text: str,
+                       charter_version: str, now: datetime) -> None: ...
+    def suggestions(self) -> list[Suggestion]: ...
+
+
+class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Memberships, Updates,
+                 Leases, Observatory, Protocol):
     """One transaction over every repository; `with uow:` commits on success."""
 
     def __enter__(self) -> UnitOfWork: ...
@@ -124,7 +161,13 @@ class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Membersh
 class Store(Protocol):
     """Opens units of work; one per handled event."""
 
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, exclusive: bool = True) -> UnitOfWork:
+        """`exclusive=False`: a job's claims, made safe by row locks instead of the
+        database-wide lock (storage.transaction)."""
+        ...
+    def schema_version(self) -> int:
+        """A read that proves the database answers (health checks)."""
+        ...
     def checkpoint(self) -> None:
         """Make erased data unrecoverable from the journal too."""
         ...
@@ -137,8 +180,11 @@ __all__ = [
     "DialogueStates",
     "Memberships",
     "Iterator",
+    "Leases",
+    "Observatory",
     "People",
     "Reminders",
     "Store",
     "UnitOfWork",
+    "Updates",
 ]

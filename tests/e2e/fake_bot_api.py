@@ -1140,6 +1140,28 @@ class FakeBotApi:
         kind, body = next((k, v) for k, v in update.items() if k != "update_id")
         return self._push_update(kind, body)
 
+    # ---------------------------------------------------------------- webhook delivery
+
+    async def next_updates(self, after: int, timeout: float) -> list[JsonDict]:
+        """Queued updates with an id above ``after``, waiting up to ``timeout`` s for one.
+
+        For a test that plays Telegram's webhook sender (the fake never POSTs by itself): it
+        takes the updates from here, and confirms each once a bot answered it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = [u for u in self._updates if u["update_id"] > after]
+            remaining = deadline - loop.time()
+            if found or remaining <= 0 or self._closing.is_set():
+                return found
+            await self._updates_changed.wait(remaining)
+
+    def confirm_update(self, update_id: int) -> None:
+        """The update was delivered: it leaves the queue (``pending_updates``)."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._activity.notify_all()
+
     # ---------------------------------------------------------------- reading
 
     def messages(self, chat: ChatRef, *, include_deleted: bool = True) -> list[SentMessage]:

@@ -137,8 +137,8 @@ def schema(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_new_file_is_at_the_current_version(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path}/new.db").close()
-    assert CURRENT_VERSION == 5
-    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(5,)]
+    assert CURRENT_VERSION == 6
+    assert query(tmp_path / "new.db", "PRAGMA user_version") == [(6,)]
 
 
 def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> None:
@@ -152,7 +152,7 @@ def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path: Path) -> N
             NewAnswer(1, 1, 1, "mi-parcours", "dialoguer", 4, "Bien", "Un local", "Du temps",
                       "2021-11-30", datetime(2024, 7, 9, tzinfo=UTC))
         )  # fmt: skip
-    assert query(old, "PRAGMA user_version") == [(5,)]
+    assert query(old, "PRAGMA user_version") == [(6,)]
     assert [(a.id, a.position, a.comment) for a in history] == [
         (1, 2, "Au début"),
         (2, 3, "Ça va mieux"),
