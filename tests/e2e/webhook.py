@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from bot.webhook import SECRET_HEADER
-from tests.e2e.bot_process import BotProcess, World
+from tests.e2e.bot_process import BotProcess, World, assert_no_token
 from tests.e2e.fake_bot_api import FakeBotApi
 
 PUBLIC_URL = "https://charte.example.org/telegram"  # what setWebhook is given
@@ -143,6 +143,15 @@ class WebhookWorld(World):
             await wait_healthy(self.url(index, "/healthz"), bot, timeout)
         if self.webhook._task is None:
             await self.webhook.start()
+
+    async def settled(self) -> None:
+        """Every process alive and answering, every press answered, no token printed."""
+        await self.barrier()
+        for bot in self.bots:
+            assert bot.alive, bot.tail()
+            assert_no_token(bot.output, bot.token)
+            assert self.webhook.secret not in bot.output
+        assert self.server.unanswered_callbacks() == []
 
     async def stop_bot(self) -> int | None:
         codes = [await asyncio.to_thread(bot.stop) for bot in self.bots]
