@@ -77,6 +77,10 @@ async def drain(job: ClaimedJob[T], in_flight: int) -> tuple[int, int]:
                 continue
             prepared += 1
             sending.append(asyncio.create_task(deliver(row_id, delivery)))
+    except asyncio.CancelledError:
+        for task in sending:  # stopping: what is in flight stays claimed, unconfirmed
+            task.cancel()
+        raise
     finally:
         results = await asyncio.gather(*sending, return_exceptions=True)
     reached = 0
