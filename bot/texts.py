@@ -31,6 +31,10 @@ KEYS = (
     "tg.unreachable",
     # issue 13: a network of alliances
     "tg.cannot_listen",
+    "cli.backup_done",
+    "cli.backup_failed",
+    "cli.backup_postgres",
+    "cli.observatory_empty",
     *(f"tg.command.{name}" for name in
       ("nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")),
 )

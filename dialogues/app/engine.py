@@ -38,6 +38,7 @@ from dialogues.core.session import Session, WalkState
 from dialogues.core.step import Step, Turn
 from dialogues.deadlines.flow import Deadlines
 from dialogues.members.flow import Members
+from dialogues.observatory.flow import Suggestions
 from dialogues.onboarding.flow import Onboarding
 from dialogues.reminders.flow import Reminders
 from dialogues.settings.flow import Settings
@@ -48,7 +49,7 @@ from dialogues.welcome.flow import Welcome
 # The order of Telegram's command menu.
 MENU = ("nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses", "echeances",
         "export", "inviter", "membres", "reglages", "archiver", "quitter", "alliances",
-        "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+        "suggestion", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -71,7 +72,7 @@ class Engine:
         capabilities: tuple[Capability, ...] = (
             self.welcome, self.onboarding, self.walk, Deadlines(script),
             Members(script, len(charter.levers)), Settings(script), self.summaries,
-            self.reminders,
+            self.reminders, Suggestions(charter, script, content.interpreter),
         )
         self.commands: dict[str, CommandRoute] = _merge(c.commands for c in capabilities)
         self.buttons: dict[type[Callback], ButtonRoute] = _merge(c.buttons for c in capabilities)

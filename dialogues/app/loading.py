@@ -83,6 +83,8 @@ class Loader:
                 loaded = replace(loaded, person_data=data)
             elif need is Need.FRESH_CODE:
                 loaded = replace(loaded, fresh_code=self._unused_code(uow))
+            elif need is Need.NETWORK:
+                loaded = replace(loaded, network=tuple(uow.network_answers(comparing_only=True)))
             elif isinstance(need, CodeLookup):
                 loaded = replace(loaded, invitation=_invitation(uow, person, need.code))
             elif isinstance(need, GroupLookup):

@@ -15,6 +15,7 @@ from dialogues.core import rules
 from dialogues.core.context import Context
 from dialogues.core.domain import NewAnswer, Person
 from dialogues.core.effects import (
+    AddSuggestion,
     Archive,
     ChangeDates,
     ChangeMember,
@@ -31,6 +32,7 @@ from dialogues.core.effects import (
     ReplaceCode,
     SaveAnswer,
     SetAnonymous,
+    SetComparison,
 )
 from dialogues.core.ports import UnitOfWork
 
@@ -71,6 +73,8 @@ class Writes:
             Leave: self.leave,
             Erase: self.erase,
             Archive: self.archive,
+            SetComparison: self.set_comparison,
+            AddSuggestion: self.add_suggestion,
         }
 
     def apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Effect,
@@ -206,6 +210,19 @@ class Writes:
             if successor is not None:
                 uow.set_role(successor.id, rules.COORDINATOR)
         uow.erase_person(person.id, effect.delete_answers, ctx.now)
+
+    # --- the observatory --------------------------------------------------------------------
+
+    def set_comparison(self, uow: UnitOfWork, person: Person, ctx: Context,
+                       effect: SetComparison, applied: Applied) -> None:
+        if rules.may_coordinate(ctx.member, ctx.alliance) and ctx.alliance is not None:
+            uow.set_comparison(ctx.alliance.id, effect.comparison)
+
+    def add_suggestion(self, uow: UnitOfWork, person: Person, ctx: Context,
+                       effect: AddSuggestion, applied: Applied) -> None:
+        if rules.may_suggest(ctx.member):
+            uow.add_suggestion(person.id, effect.lever_id, effect.text, self.charter.version,
+                               ctx.now)
 
 
 __all__ = ["Applied", "Replan", "Writes"]

@@ -23,6 +23,7 @@ class Need(enum.Enum):
     PERSON_DATA = "person_data"  # everything stored about the person (right of access)
     EXPORT = "export"  # the current alliance's export rows (with ANSWERS)
     FRESH_CODE = "fresh_code"  # an invitation code no alliance uses
+    NETWORK = "network"  # latest answers of the alliances that agreed to the comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class Loaded:
     fresh_code: str | None = None
     invitation: Invitation | None = None  # CodeLookup: None when the code opens nothing
     group: AllianceAnswers | None = None  # GroupLookup: None unless linked and a member
+    network: tuple[Answer, ...] = ()  # NETWORK: answers of the alliances that compare
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,8 @@ def may_link_group(member: Member | None) -> bool:
 def group_poster(members: Sequence[Member]) -> Member | None:
     """Whose phase reminder is also posted in the linked group: the first coordinator."""
     return next((m for m in members if is_coordinator(m)), None)
+
+
+def may_suggest(member: Member | None) -> bool:
+    """Send a suggestion about the charter's text: any member of an alliance."""
+    return member is not None

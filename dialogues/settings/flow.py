@@ -7,13 +7,19 @@ from dialogues.content.markup import Html
 from dialogues.content.script import Script
 from dialogues.core import rules
 from dialogues.core.context import CodeLookup, Need
-from dialogues.core.effects import Archive, LinkGroup, ReplaceCode, SetAnonymous
+from dialogues.core.effects import Archive, LinkGroup, ReplaceCode, SetAnonymous, SetComparison
 from dialogues.core.events import Command, GroupCommand
 from dialogues.core.outgoing import Button, Outgoing
 from dialogues.core.routes import Access, ButtonRoute, CommandRoute, FormRoute, GroupRoute
 from dialogues.core.session import Form
 from dialogues.core.step import Step, Turn
-from dialogues.settings.buttons import AnonymityButton, ArchiveButton, InviteButton
+from dialogues.observatory.compute import MIN_ALLIANCES
+from dialogues.settings.buttons import (
+    AnonymityButton,
+    ArchiveButton,
+    ComparisonButton,
+    InviteButton,
+)
 
 
 class Settings:
@@ -28,6 +34,7 @@ class Settings:
             InviteButton: ButtonRoute(self._on_invite, lambda data: (
                 (Need.FRESH_CODE,) if data.action == "yes" else ())),
             AnonymityButton: ButtonRoute(self._on_anonymity),
+            ComparisonButton: ButtonRoute(self._on_comparison),
             ArchiveButton: ButtonRoute(self._on_archive),
         }
         self.forms = {
@@ -90,7 +97,8 @@ class Settings:
         assert turn.ctx.alliance is not None
         return turn.reply(self._settings(turn, turn.ctx.alliance.anonymous))
 
-    def _settings(self, turn: Turn, anonymous: bool, edit: bool = False) -> Outgoing:
+    def _settings(self, turn: Turn, anonymous: bool, edit: bool = False,
+                  comparison: bool | None = None) -> Outgoing:
         ctx = turn.ctx
         assert ctx.member is not None and ctx.alliance is not None
         s = self.s
@@ -99,8 +107,15 @@ class Settings:
         mode = s.say("settings.mode.anonymous" if anonymous else "settings.mode.named")
         key = "settings_named" if anonymous else "settings_anonymous"
         button = AnonymityButton(ctx.member.id, not anonymous).button(s.button(key))
-        return Outgoing(s.say("settings.show", alliance=ctx.alliance.name, mode=Html(mode)),
-                        ((button,),), edit=edit)
+        # The observatory's comparison between alliances (issue 13): off until agreed.
+        compared = ctx.alliance.comparison if comparison is None else comparison
+        compare = ComparisonButton(ctx.member.id, not compared).button(
+            s.button("settings_compare_off" if compared else "settings_compare_on"))
+        text = "\n".join((
+            s.say("settings.show", alliance=ctx.alliance.name, mode=Html(mode)),
+            s.say("settings.comparison.on") if compared
+            else s.say("settings.comparison.off", min=MIN_ALLIANCES)))
+        return Outgoing(text, ((button,), (compare,)), edit=edit)
 
     def _on_anonymity(self, turn: Turn, data: AnonymityButton) -> Step | None:
         ctx = turn.ctx
@@ -109,6 +124,15 @@ class Settings:
             return None
         return turn.reply(self._settings(turn, data.anonymous, edit=True),
                           effects=(SetAnonymous(data.anonymous),))
+
+    def _on_comparison(self, turn: Turn, data: ComparisonButton) -> Step | None:
+        ctx = turn.ctx
+        if ctx.member is None or ctx.alliance is None or data.me != ctx.member.id \
+                or not rules.may_coordinate(ctx.member, ctx.alliance):
+            return None
+        return turn.reply(self._settings(turn, ctx.alliance.anonymous, edit=True,
+                                         comparison=data.comparison),
+                          effects=(SetComparison(data.comparison),))
 
     # --- /archiver --------------------------------------------------------------------------
 
