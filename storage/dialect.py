@@ -78,6 +78,11 @@ class Dialect(ABC):
         """Run one statement written with `?` placeholders; a broken constraint raises
         Duplicate or ConstraintViolation and leaves the transaction usable."""
 
+    def execute_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Cursor]:
+        """Reads that do not depend on each other; a dialect may send them together
+        (PostgreSQL: one round trip). One after the other, by default."""
+        return [self.execute(sql, params) for sql, params in statements]
+
     @abstractmethod
     def insert(self, sql: str, params: Sequence[Any]) -> int:
         """Run one INSERT into a table with an `id` column; the new row's id."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dialogues.core.domain import Person
 from storage import rows
+from storage.states import _load
 from storage.transaction import Transaction
 
 
@@ -30,3 +33,21 @@ class PeopleRepository(Transaction):
     def get_person(self, person_id: int) -> Person | None:
         row = self._row("SELECT * FROM people WHERE id = ?", (person_id,))
         return rows.person(row) if row else None
+
+    def person_with_session(self, channel: str, external_id: str, display_name: str
+                            ) -> tuple[Person, dict[str, Any] | None]:
+        """get_or_create_person, and the person's dialogue session, in one read."""
+        row = self._row(
+            "SELECT p.*, s.state AS session_state FROM people AS p"
+            " LEFT JOIN sessions AS s ON s.person_id = p.id"
+            " WHERE p.channel = ? AND p.external_id = ?", (channel, external_id)
+        )
+        if row is None:
+            return self.get_or_create_person(channel, external_id, display_name), None
+        person = rows.person(row)
+        if display_name and display_name != person.display_name:
+            self._execute("UPDATE people SET display_name = ? WHERE id = ?",
+                          (display_name, person.id))
+            person = Person(person.id, channel, external_id, display_name)
+        state = row["session_state"]
+        return person, _load(state) if state is not None else None

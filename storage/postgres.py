@@ -15,6 +15,9 @@ which the service was not written for.
 Writes run inside a savepoint, so a broken constraint undoes that statement only and the
 transaction goes on, as it does on SQLite (PostgreSQL would otherwise abort the transaction);
 SAVEPOINT, the write and RELEASE go to the server together (pipeline mode): one round trip.
+Round trips are what a step costs (a millisecond of database time is mostly waiting for the
+server on another CPU), so the BEGIN and the lock go with the transaction's first statement,
+and reads that do not depend on each other can go together (`execute_many`).
 A connection the server dropped is replaced when the next unit of work begins.
 """
 
@@ -116,6 +119,10 @@ class PostgresDialect(Dialect):
         self._url = url
         self._closed = False
         self._conn = self._connect()
+        # Statements waiting to go with the next one (the BEGIN and the lock), and whether
+        # the BEGIN is among them (nothing of the transaction was sent yet).
+        self._ahead: list[tuple[str, Sequence[Any] | None]] = []
+        self._beginning = False
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         try:
@@ -134,39 +141,35 @@ class PostgresDialect(Dialect):
     # --- transactions ----------------------------------------------------------------------
 
     def begin(self, exclusive: bool = True) -> None:
+        """The BEGIN (and the lock) wait to go with the transaction's first statement: one
+        round trip for both (psycopg's pipeline mode)."""
         if self._closed:
             raise StorageError("the store is closed")
-        start = "BEGIN ISOLATION LEVEL READ COMMITTED"
+        if self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+        self._ahead = [("BEGIN ISOLATION LEVEL READ COMMITTED", None)]
         if exclusive:
-            start += f"; SELECT pg_advisory_xact_lock({LOCK_KEY})"
-        for attempt in (1, 2):
-            if self._conn.closed or self._conn.broken:
-                self._conn = self._connect()
-            try:
-                self._conn.execute(start)
-                return
-            except pg_errors.LockNotAvailable as error:
-                self.rollback()
-                raise DatabaseBusy("the database stayed locked by another process") from error
-            except psycopg.OperationalError as error:
-                if attempt == 1 and self._conn.broken:
-                    continue  # the server dropped the connection: nothing was done, reconnect
-                raise StorageError(f"cannot start a transaction: {error}") from error
+            self._ahead.append((f"SELECT pg_advisory_xact_lock({LOCK_KEY})", None))
+        self._beginning = True
 
     def commit(self) -> None:
+        if self._beginning:
+            self._ahead, self._beginning = [], False  # nothing was sent: nothing to commit
+            return
         try:
-            self._conn.execute("COMMIT")
+            self._send([("COMMIT", None)])
         except psycopg.Error as error:
             raise StorageError(f"the transaction could not be committed: {error}") from error
 
     def rollback(self) -> None:
+        self._ahead, self._beginning = [], False
         if not self._conn.broken and self.in_transaction():
             self._conn.execute("ROLLBACK")
 
     def in_transaction(self) -> bool:
         if self._closed:
             raise StorageError("the store is closed")
-        return self._conn.info.transaction_status in (
+        return self._beginning or self._conn.info.transaction_status in (
             TransactionStatus.INTRANS,
             TransactionStatus.INERROR,
             TransactionStatus.ACTIVE,
@@ -177,20 +180,70 @@ class PostgresDialect(Dialect):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         # Without parameters psycopg reads no placeholder: the text goes as it is.
         query, values = (postgres_sql(sql), params) if params else (sql, None)
-        if not _is_write(sql):
+        write = _is_write(sql)
+        if not write and not self._ahead:
             return self._conn.execute(query, values)
+        return self._send([(query, values)], write)[0]
+
+    def execute_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Cursor]:
+        """Reads, sent together (with a BEGIN still waiting): one round trip."""
+        if any(_is_write(sql) for sql, _params in statements):
+            return super().execute_many(statements)
+        return self._send([(postgres_sql(sql), params) if params else (sql, None)
+                           for sql, params in statements])
+
+    def _flush(self) -> None:
+        if self._ahead:
+            self._send([])
+
+    def _send(self, statements: Sequence[tuple[str, Sequence[Any] | None]],
+              write: bool = False) -> list[Cursor]:
+        """What waits (the BEGIN and the lock), then `statements`: one round trip. `write`:
+        one write, inside a savepoint, so that a broken constraint undoes it only."""
+        ahead, beginning = self._ahead, self._beginning
+        self._ahead, self._beginning = [], False
+        for attempt in (1, 2):
+            cursors: list[Cursor] = []
+            try:
+                with self._conn.pipeline():
+                    for query, values in ahead:
+                        self._conn.execute(query, values)
+                    if write:
+                        self._conn.execute("SAVEPOINT statement")
+                    for query, values in statements:
+                        cursors.append(self._conn.execute(query, values))
+                    if write:
+                        self._conn.execute("RELEASE SAVEPOINT statement")
+                return cursors
+            except psycopg.Error as error:
+                if write and self._undo_statement():
+                    if isinstance(error, pg_errors.IntegrityError):
+                        raise translate(error) from error
+                    raise  # the write failed; the transaction goes on without it
+                if beginning and isinstance(error, pg_errors.LockNotAvailable):
+                    self.rollback()
+                    raise DatabaseBusy("the database stayed locked by another process") \
+                        from error
+                if beginning and attempt == 1 and isinstance(error, psycopg.OperationalError) \
+                        and self._conn.broken:
+                    # The server dropped the connection before this transaction did anything:
+                    # all of it is in this round trip, so send it again on a new connection.
+                    self._conn = self._connect()
+                    continue
+                if beginning and isinstance(error, psycopg.OperationalError):
+                    raise StorageError(f"cannot start a transaction: {error}") from error
+                raise
+        raise AssertionError("unreachable")
+
+    def _undo_statement(self) -> bool:
+        """After a failed write: undo it and go on, if its savepoint was reached."""
+        if self._conn.broken:
+            return False
         try:
-            with self._conn.pipeline():  # the three in one round trip
-                self._conn.execute("SAVEPOINT statement")
-                cursor = self._conn.execute(query, values)
-                self._conn.execute("RELEASE SAVEPOINT statement")
-        except psycopg.Error as error:
-            if not self._conn.broken:
-                self._conn.execute("ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement")
-            if isinstance(error, pg_errors.IntegrityError):
-                raise translate(error) from error
-            raise
-        return cursor
+            self._conn.execute("ROLLBACK TO SAVEPOINT statement; RELEASE SAVEPOINT statement")
+        except psycopg.Error:
+            return False  # the failure came before the write: the transaction is lost
+        return True
 
     def insert(self, sql: str, params: Sequence[Any]) -> int:
         row = self.execute(sql + " RETURNING id", params).fetchone()
@@ -203,6 +256,7 @@ class PostgresDialect(Dialect):
 
     def schema_version(self) -> int:
         # Inside the migration's transaction, under the write lock: never created twice.
+        self._flush()
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             " version INTEGER PRIMARY KEY,"
@@ -212,9 +266,11 @@ class PostgresDialect(Dialect):
         return int(row.fetchone()["v"])
 
     def set_schema_version(self, version: int) -> None:
+        self._flush()
         self._conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
 
     def read_schema_version(self) -> int:
+        self._flush()
         row = self._conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version")
         return int(row.fetchone()["v"])
 
@@ -222,6 +278,7 @@ class PostgresDialect(Dialect):
 
     @property
     def connection(self) -> psycopg.Connection[dict[str, Any]]:
+        self._flush()  # a BEGIN still waiting goes now: the caller uses the connection itself
         return self._conn
 
     def after_erasure(self) -> None:

@@ -4,10 +4,10 @@ Telegram may deliver an update twice (a webhook answer that got lost, a process 
 before confirming it), and with several processes two of them may receive the same one.
 Each update id is recorded in the transaction that handles the update, so a second delivery
 finds it and changes nothing. An update older than one already handled for the same person
-arrived out of order: it is recorded and not applied (applying it now would put its answer
-after a later one). Ids are kept `HANDLED_UPDATES_KEPT` (storage only compares with those
-recorded since `kept_since`): Telegram restarts its ids at random after a week without
-updates, so no old id may count then.
+arrived out of order: it is not applied (applying it now would put its answer after a later
+one). Ids are kept a few days (dialogues.app.service.UPDATES_KEPT; only those recorded since
+`kept_since` count): Telegram starts its ids again at random after a week without updates,
+so no older id may count then.
 """
 
 from __future__ import annotations
@@ -22,24 +22,29 @@ NEW, SEEN, LATE = "new", "seen", "late"
 class UpdateRepository(Transaction):
     def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
                       kept_since: datetime) -> str:
-        """NEW (apply it), SEEN (handled already) or LATE (a later one was handled)."""
+        """NEW (apply it), SEEN (handled already) or LATE (a later one was handled).
+
+        One statement when the update is new (every event pays it); a second read tells a
+        repeat from a late one. A late update is not recorded: it is late again if it comes
+        again.
+        """
         since = self._time(kept_since)
         cursor = self._execute(
             "INSERT INTO handled_updates (channel, update_id, person_id, handled_at)"
-            " VALUES (?, ?, ?, ?)"
+            " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM handled_updates"
+            "  WHERE person_id = ? AND channel = ? AND update_id > ? AND handled_at > ?)"
             " ON CONFLICT (channel, update_id) DO UPDATE"
             " SET person_id = excluded.person_id, handled_at = excluded.handled_at"
             " WHERE handled_updates.handled_at <= ?",
-            (channel, update_id, person_id, self._time(now), since),
+            (channel, update_id, person_id, self._time(now),
+             person_id, channel, update_id, since, since),
         )
-        if cursor.rowcount != 1:
-            return SEEN
-        later = self._row(
-            "SELECT update_id FROM handled_updates WHERE person_id = ? AND channel = ?"
-            " AND update_id > ? AND handled_at > ? LIMIT 1",
-            (person_id, channel, update_id, since),
-        )
-        return LATE if later is not None else NEW
+        if cursor.rowcount == 1:
+            return NEW
+        seen = self._row(
+            "SELECT update_id FROM handled_updates WHERE channel = ? AND update_id = ?"
+            " AND handled_at > ?", (channel, update_id, since))
+        return SEEN if seen is not None else LATE
 
     def forget_updates(self, before: datetime) -> int:
         cursor = self._execute("DELETE FROM handled_updates WHERE handled_at <= ?",

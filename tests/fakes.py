@@ -20,6 +20,7 @@ from dialogues.core.domain import (
     Reminder,
     Suggestion,
 )
+from dialogues.core.ports import MembershipView
 
 
 @dataclass
@@ -69,6 +70,11 @@ class FakeUnitOfWork:
 
     def get_person(self, person_id: int) -> Person | None:
         return self.d.people.get(person_id)
+
+    def person_with_session(self, channel: str, external_id: str, display_name: str
+                            ) -> tuple[Person, dict[str, Any] | None]:
+        person = self.get_or_create_person(channel, external_id, display_name)
+        return person, self.load_session(person.id)
 
     # alliances
     def add_alliance(self, name: str, start_at: datetime, end_at: datetime, mid_at: datetime,
@@ -125,6 +131,16 @@ class FakeUnitOfWork:
 
     def get_member(self, member_id: int) -> Member | None:
         return self.d.members.get(member_id)
+
+    def membership_view(self, member_id: int) -> MembershipView | None:
+        member = self.d.members.get(member_id)
+        if member is None:
+            return None
+        answers = {phase: self.latest_answers(member_id, phase) for phase in PHASES}
+        return MembershipView(member, self.d.alliances[member.alliance_id],
+                              self.d.organisations[member.organisation_id],
+                              self.load_walk(member_id),
+                              {phase: found for phase, found in answers.items() if found})
 
     def members(self, alliance_id: int) -> list[Member]:
         return [m for m in self.d.members.values()
@@ -264,13 +280,15 @@ class FakeUnitOfWork:
     # updates, leases
     def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
                       kept_since: datetime) -> str:
+        later = any(c == channel and u > update_id and p == person_id and t > kept_since
+                    for (c, u), (p, t) in self.d.updates.items())
         seen = self.d.updates.get((channel, update_id))
         if seen is not None and seen[1] > kept_since:
             return "seen"
+        if later:
+            return "late"
         self.d.updates[(channel, update_id)] = (person_id, now)
-        later = any(c == channel and u > update_id and p == person_id and t > kept_since
-                    for (c, u), (p, t) in self.d.updates.items())
-        return "late" if later else "new"
+        return "new"
 
     def forget_updates(self, before: datetime) -> int:
         old = [k for k, (_p, t) in self.d.updates.items() if t <= before]

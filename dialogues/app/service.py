@@ -78,15 +78,15 @@ class CharterService:
         applied = Applied()
         current: Event | Outcome = event
         with self.store.unit_of_work() as uow:
-            person = uow.get_or_create_person(ref.channel, ref.external_id,
-                                              clean(ref.display_name))
+            person, stored = uow.person_with_session(ref.channel, ref.external_id,
+                                                     clean(ref.display_name))
             if update_id is not None:
                 now = self.clock()
                 status = uow.record_update(ref.channel, update_id, person.id, now,
                                            now - UPDATES_KEPT)
                 if status != "new":
                     return Handled((), skipped=status)
-            session = Session.from_dict(uow.load_session(person.id))
+            session = Session.from_dict(stored)
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)
                 ctx = self.loader.load(uow, person, base, self.engine.needs(session, current))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -20,6 +21,18 @@ from dialogues.core.domain import (
 
 # A JSON-serialisable mapping: dialogue states are stored as JSON.
 JsonDict = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipView:
+    """A membership with its alliance, organisation, walk state and latest answers (phase ->
+    lever id -> answer), read at once: what every event of a member needs."""
+
+    member: Member
+    alliance: Alliance
+    organisation: Organisation
+    walk: dict[str, Any] | None
+    answers: dict[str, dict[str, Answer]]
 
 
 class Alliances(Protocol):
@@ -52,11 +65,18 @@ class Alliances(Protocol):
     def get_member(self, member_id: int) -> Member | None: ...
     def members(self, alliance_id: int) -> list[Member]: ...
     def members_of_person(self, person_id: int) -> list[Member]: ...
+    def membership_view(self, member_id: int) -> MembershipView | None:
+        """The membership with its alliance, organisation, walk and latest answers."""
+        ...
 
 
 class People(Protocol):
     def get_or_create_person(self, channel: str, external_id: str, display_name: str) -> Person: ...
     def get_person(self, person_id: int) -> Person | None: ...
+    def person_with_session(self, channel: str, external_id: str, display_name: str
+                            ) -> tuple[Person, dict[str, Any] | None]:
+        """get_or_create_person and load_session at once (one read per event)."""
+        ...
 
 
 class Answers(Protocol):
@@ -181,6 +201,7 @@ __all__ = [
     "Memberships",
     "Iterator",
     "Leases",
+    "MembershipView",
     "Observatory",
     "People",
     "Reminders",

@@ -172,7 +172,7 @@ def test_an_update_older_than_one_handled_for_the_same_person_is_late(
     assert record(store, 20, alice) == "new"
     assert record(store, 19, bob) == "new"  # someone else's: no order between people
     assert record(store, 18, alice) == "late"
-    assert record(store, 18, alice) == "seen"
+    assert record(store, 18, alice) == "late"  # never applied, however often it comes
 
 
 def test_update_ids_are_forgotten_after_they_are_kept(backend: Backend,
@@ -205,6 +205,49 @@ def test_erasure_forgets_the_persons_update_ids_and_suggestions(backend: Backend
     assert backend.count("handled_updates") == 0
     assert backend.count("suggestions") == 0
     assert "s’il vous plaît".encode() not in backend.file_bytes()
+
+
+# --- the reads of one event, each in one query ---------------------------------------------
+
+
+def test_a_person_and_their_session_are_read_at_once(store: DatabaseStore) -> None:
+    with store.unit_of_work() as uow:
+        person, session = uow.person_with_session("telegram", "42", "Alice")
+        assert session is None and person == uow.get_or_create_person("telegram", "42", "")
+        uow.save_session(person.id, {"member_id": 7})
+    with store.unit_of_work() as uow:
+        again, session = uow.person_with_session("telegram", "42", "Alice Martin")
+        assert (again.id, again.display_name, session) == (person.id, "Alice Martin",
+                                                           {"member_id": 7})
+        assert uow.get_person(person.id).display_name == "Alice Martin"
+
+
+def test_a_membership_is_read_with_its_alliance_organisation_and_walk(
+        store: DatabaseStore) -> None:
+    from tests.integration.test_storage import new_answer
+
+    with store.unit_of_work() as uow:
+        (m,) = members(uow, 1)
+        assert uow.membership_view(m.id).walk is None
+        assert uow.membership_view(m.id).answers == {}
+        uow.save_walk(m.id, {"phase": "lancement", "index": 3})
+        uow.set_comparison(m.alliance_id, True)
+        first = uow.add_answer(new_answer(m, "dialoguer", position=1))
+        later = uow.add_answer(new_answer(m, "dialoguer", position=2))
+        other = uow.add_answer(new_answer(m, "partager", phase="mi-parcours", position=4))
+    with store.unit_of_work() as uow:
+        view = uow.membership_view(m.id)
+        assert view is not None and uow.membership_view(m.id + 1000) is None
+        assert view.member == uow.get_member(m.id)
+        assert view.alliance == uow.get_alliance(m.alliance_id) and view.alliance.comparison
+        assert view.organisation == uow.get_organisation(m.organisation_id)
+        assert view.walk == {"phase": "lancement", "index": 3}
+        by_phase = view.answers
+        assert {p: {lever: a.id for lever, a in found.items()}
+                for p, found in by_phase.items()} == {"lancement": {"dialoguer": later.id},
+                                                       "mi-parcours": {"partager": other.id}}
+        assert by_phase["lancement"] == uow.latest_answers(m.id, "lancement")
+    assert first.id < later.id
 
 
 # --- leases ---------------------------------------------------------------------------------
@@ -259,3 +302,19 @@ def test_network_answers_of_the_alliances_that_agreed(store: DatabaseStore) -> N
 
 def test_the_health_read_gives_the_schema_version(store: DatabaseStore) -> None:
     assert store.schema_version() == CURRENT_VERSION
+
+
+def test_postgresql_a_lock_held_past_lock_timeout_is_database_busy_and_nothing_is_lost(
+        pg_databases: PostgresDatabases, monkeypatch: pytest.MonkeyPatch) -> None:
+    import storage.postgres
+    from storage import DatabaseBusy
+
+    monkeypatch.setattr(storage.postgres, "LOCK_TIMEOUT_MS", 200)
+    with pg_databases.fresh() as backend, backend.open() as first, backend.open() as second:
+        with first.unit_of_work() as uow:  # holds the database-wide lock
+            uow.get_or_create_person("telegram", "1", "Alice")
+            with pytest.raises(DatabaseBusy), second.unit_of_work() as other:
+                other.get_or_create_person("telegram", "2", "Bob")
+        with second.unit_of_work() as other:  # the lock is free again: the store still works
+            other.get_or_create_person("telegram", "2", "Bob")
+        assert backend.query("SELECT external_id FROM people ORDER BY id") == [("1",), ("2",)]
