@@ -318,3 +318,63 @@ def test_postgresql_a_lock_held_past_lock_timeout_is_database_busy_and_nothing_i
         with second.unit_of_work() as other:  # the lock is free again: the store still works
             other.get_or_create_person("telegram", "2", "Bob")
         assert backend.query("SELECT external_id FROM people ORDER BY id") == [("1",), ("2",)]
+
+
+# --- through the service ---------------------------------------------------------------------
+
+
+def test_the_retention_job_runs_in_one_process_at_a_time(backend: Backend) -> None:
+    from bot.compose import build_app
+    from tests.helpers import Chat, Clock, create_alliance
+
+    with backend.open() as store:
+        clock = Clock(datetime(2027, 1, 10, 9, 0, tzinfo=UTC))
+        first = build_app(store=store, clock=clock, timezone="Europe/Paris", instance="a:1")
+        second = build_app(store=store, clock=clock, timezone="Europe/Paris", instance="b:2")
+        create_alliance(Chat(first, "alice"), name="Alliance Une")  # ends 15/12/2027
+        create_alliance(Chat(first, "bob"), name="Alliance Deux")
+        with store.unit_of_work() as uow:
+            later = next(a for a in uow.all_alliances() if a.name == "Alliance Deux")
+            uow.update_dates(later.id, later.start_at, later.mid_at,
+                             datetime(2028, 6, 1, tzinfo=UTC))  # deleted from 01/06/2030
+        clock.now = datetime(2029, 12, 16, 9, 0, tzinfo=UTC)  # « Une » is past its 24 months
+        assert second.retention.run() == []
+        assert [name for (name,) in backend.query("SELECT name FROM alliances")] == [
+            "Alliance Deux"]
+        clock.now = datetime(2030, 6, 2, 9, 0, tzinfo=UTC)
+        with store.unit_of_work() as uow:  # the lease of "b:2" is renewed until 16:00
+            assert uow.take_lease("retention", "b:2", clock.now, clock.now.replace(hour=16))
+        clock.advance(hours=1)
+        assert first.retention.run() == []  # « Deux » is due, but the other process runs it
+        assert backend.count("alliances") == 1
+        clock.advance(hours=6)  # its holder stopped renewing the lease
+        first.retention.run()
+        assert backend.count("alliances") == 0
+        assert backend.query("SELECT holder FROM job_leases") == [("a:1",)]
+
+
+def test_an_update_handled_twice_is_applied_once_and_erasure_forgets_the_ids(
+        backend: Backend) -> None:
+    from bot.compose import build_app
+    from dialogues.app.service import PersonRef
+    from dialogues.core.events import Command, Press, Text
+    from tests.helpers import Clock
+
+    with backend.open() as store:
+        app = build_app(store=store, clock=Clock(), timezone="Europe/Paris")
+        zoe = PersonRef("telegram", "5566778899", "Zoé")
+        assert app.service.handle(zoe, Command("nouvelle", ""), None, 101).outgoing
+        asked = app.service.handle(zoe, Text("Alliance Z"), None, 102)
+        assert "(2/6)" in asked.outgoing[0].text
+        again = app.service.handle(zoe, Text("Alliance Z"), None, 102)  # Telegram resent it
+        assert (again.outgoing, again.skipped) == ((), "seen")
+        late = app.service.handle(zoe, Text("Asso Z"), None, 100)  # older than one handled
+        assert (late.outgoing, late.skipped) == ((), "late")
+        assert "(3/6)" in app.service.handle(zoe, Text("Asso Z"), None, 103).outgoing[0].text
+        assert backend.count("handled_updates") == 3
+        question = app.service.handle(zoe, Command("oubli", ""), None, 104).outgoing[-1]
+        everything = next(b for row in question.buttons for b in row if "Tout effacer" in b.label)
+        app.service.handle(zoe, Press(everything.data), None, 105)
+    assert backend.count("people") == 0
+    assert backend.count("handled_updates") == 0
+    assert "5566778899" not in backend.every_row()
