@@ -83,6 +83,12 @@ class Dialect(ABC):
         (PostgreSQL: one round trip). One after the other, by default."""
         return [self.execute(sql, params) for sql, params in statements]
 
+    def execute_then_write(self, read: tuple[str, Sequence[Any]],
+                           write: tuple[str, Sequence[Any]]) -> tuple[Cursor, Cursor]:
+        """A read, then a write that does not depend on it; a dialect may send both together
+        (PostgreSQL: one round trip). The write behaves as `execute` does."""
+        return self.execute(*read), self.execute(*write)
+
     @abstractmethod
     def insert(self, sql: str, params: Sequence[Any]) -> int:
         """Run one INSERT into a table with an `id` column; the new row's id."""

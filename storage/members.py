@@ -51,7 +51,10 @@ class MembershipRepository(Transaction):
             self._execute("DELETE FROM reminders WHERE member_id = ?", (member_id,))
         self._execute("DELETE FROM sessions WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM suggestions WHERE person_id = ?", (person_id,))
-        self._execute("DELETE FROM handled_updates WHERE person_id = ?", (person_id,))
+        person = self._row("SELECT channel, external_id FROM people WHERE id = ?", (person_id,))
+        if person is not None:
+            self._execute("DELETE FROM handled_updates WHERE channel = ? AND external_id = ?",
+                          (person["channel"], person["external_id"]))
         self._execute("DELETE FROM people WHERE id = ?", (person_id,))
 
     def person_data(self, person_id: int) -> dict[str, Any]:

@@ -249,11 +249,12 @@ V6: Step = (
     """CREATE TABLE handled_updates (
         channel {text} NOT NULL,
         update_id {bigint} NOT NULL,
-        person_id {bigint} NOT NULL REFERENCES people (id),
+        external_id {text} NOT NULL,
         handled_at {time} NOT NULL,
         PRIMARY KEY (channel, update_id)
     )""",
-    "CREATE INDEX handled_updates_by_person ON handled_updates (person_id, update_id)",
+    "CREATE INDEX handled_updates_by_person ON handled_updates"
+    " (channel, external_id, update_id)",
     """CREATE TABLE job_leases (
         name {text} PRIMARY KEY,
         holder {text} NOT NULL,

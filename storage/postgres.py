@@ -17,7 +17,8 @@ transaction goes on, as it does on SQLite (PostgreSQL would otherwise abort the 
 SAVEPOINT, the write and RELEASE go to the server together (pipeline mode): one round trip.
 Round trips are what a step costs (a millisecond of database time is mostly waiting for the
 server on another CPU), so the BEGIN and the lock go with the transaction's first statement,
-and reads that do not depend on each other can go together (`execute_many`).
+and statements that do not depend on each other go together: reads (`execute_many`), a read
+and a write (`execute_then_write`).
 A connection the server dropped is replaced when the next unit of work begins.
 """
 
@@ -180,10 +181,11 @@ class PostgresDialect(Dialect):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         # Without parameters psycopg reads no placeholder: the text goes as it is.
         query, values = (postgres_sql(sql), params) if params else (sql, None)
-        write = _is_write(sql)
-        if not write and not self._ahead:
-            return self._conn.execute(query, values)
-        return self._send([(query, values)], write)[0]
+        if not _is_write(sql):
+            if not self._ahead:
+                return self._conn.execute(query, values)
+            return self._send([(query, values)])[0]
+        return self._send([], (query, values))[0]
 
     def execute_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Cursor]:
         """Reads, sent together (with a BEGIN still waiting): one round trip."""
@@ -192,14 +194,24 @@ class PostgresDialect(Dialect):
         return self._send([(postgres_sql(sql), params) if params else (sql, None)
                            for sql, params in statements])
 
+    def execute_then_write(self, read: tuple[str, Sequence[Any]],
+                           write: tuple[str, Sequence[Any]]) -> tuple[Cursor, Cursor]:
+        """The read, then the write inside its savepoint: one round trip."""
+        if _is_write(read[0]) or not _is_write(write[0]):
+            return super().execute_then_write(read, write)
+        found, written = self._send([(postgres_sql(read[0]), read[1] or None)],
+                                    (postgres_sql(write[0]), write[1]))
+        return found, written
+
     def _flush(self) -> None:
         if self._ahead:
             self._send([])
 
-    def _send(self, statements: Sequence[tuple[str, Sequence[Any] | None]],
-              write: bool = False) -> list[Cursor]:
-        """What waits (the BEGIN and the lock), then `statements`: one round trip. `write`:
-        one write, inside a savepoint, so that a broken constraint undoes it only."""
+    def _send(self, reads: Sequence[tuple[str, Sequence[Any] | None]],
+              write: tuple[str, Sequence[Any] | None] | None = None) -> list[Cursor]:
+        """What waits (the BEGIN and the lock), the reads, then one write inside a savepoint
+        (a broken constraint undoes that write only): one round trip. The cursors of the
+        reads, then of the write."""
         ahead, beginning = self._ahead, self._beginning
         self._ahead, self._beginning = [], False
         for attempt in (1, 2):
@@ -208,15 +220,15 @@ class PostgresDialect(Dialect):
                 with self._conn.pipeline():
                     for query, values in ahead:
                         self._conn.execute(query, values)
-                    if write:
-                        self._conn.execute("SAVEPOINT statement")
-                    for query, values in statements:
+                    for query, values in reads:
                         cursors.append(self._conn.execute(query, values))
-                    if write:
+                    if write is not None:
+                        self._conn.execute("SAVEPOINT statement")
+                        cursors.append(self._conn.execute(*write))
                         self._conn.execute("RELEASE SAVEPOINT statement")
                 return cursors
             except psycopg.Error as error:
-                if write and self._undo_statement():
+                if write is not None and self._undo_statement():
                     if isinstance(error, pg_errors.IntegrityError):
                         raise translate(error) from error
                     raise  # the write failed; the transaction goes on without it

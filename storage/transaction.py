@@ -84,6 +84,18 @@ class Transaction:
                 )
             return [cursor.fetchall() for cursor in self._db.execute_many(statements)]
 
+    def _rows_then_write(self, read: tuple[str, Sequence[Any]], write: tuple[str, Sequence[Any]]
+                         ) -> tuple[list[Row], int]:
+        """A read, then a write that does not depend on it, sent together where the database
+        allows (PostgreSQL: one round trip): the rows read and the rows written."""
+        with self._lock:
+            if not self._active:
+                raise RuntimeError(
+                    "storage used outside a unit of work; use `with store.unit_of_work() as uow:`"
+                )
+            found, written = self._db.execute_then_write(read, write)
+            return found.fetchall(), written.rowcount
+
     def _row(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         with self._lock:
             row: Row | None = self._execute(sql, params).fetchone()

@@ -13,14 +13,33 @@ so no older id may count then.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from storage.transaction import Transaction
 
 NEW, SEEN, LATE = "new", "seen", "late"
 
 
+# Records an update unless a later one of the same person was recorded (kept_since on): one
+# row changed means "new". Parameters: see record_params.
+RECORD = (
+    "INSERT INTO handled_updates (channel, update_id, external_id, handled_at)"
+    " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM handled_updates"
+    "  WHERE channel = ? AND external_id = ? AND update_id > ? AND handled_at > ?)"
+    " ON CONFLICT (channel, update_id) DO UPDATE"
+    " SET external_id = excluded.external_id, handled_at = excluded.handled_at"
+    " WHERE handled_updates.handled_at <= ?"
+)
+
+
 class UpdateRepository(Transaction):
-    def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
+    def record_params(self, channel: str, external_id: str, update_id: int, now: datetime,
+                      kept_since: datetime) -> tuple[Any, ...]:
+        since = self._time(kept_since)
+        return (channel, update_id, external_id, self._time(now),
+                channel, external_id, update_id, since, since)
+
+    def record_update(self, channel: str, external_id: str, update_id: int, now: datetime,
                       kept_since: datetime) -> str:
         """NEW (apply it), SEEN (handled already) or LATE (a later one was handled).
 
@@ -28,22 +47,17 @@ class UpdateRepository(Transaction):
         repeat from a late one. A late update is not recorded: it is late again if it comes
         again.
         """
-        since = self._time(kept_since)
-        cursor = self._execute(
-            "INSERT INTO handled_updates (channel, update_id, person_id, handled_at)"
-            " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM handled_updates"
-            "  WHERE person_id = ? AND channel = ? AND update_id > ? AND handled_at > ?)"
-            " ON CONFLICT (channel, update_id) DO UPDATE"
-            " SET person_id = excluded.person_id, handled_at = excluded.handled_at"
-            " WHERE handled_updates.handled_at <= ?",
-            (channel, update_id, person_id, self._time(now),
-             person_id, channel, update_id, since, since),
-        )
+        cursor = self._execute(RECORD, self.record_params(channel, external_id, update_id, now,
+                                                          kept_since))
         if cursor.rowcount == 1:
             return NEW
+        return self.not_new(channel, update_id, kept_since)
+
+    def not_new(self, channel: str, update_id: int, kept_since: datetime) -> str:
+        """SEEN or LATE, for an update RECORD did not record."""
         seen = self._row(
             "SELECT update_id FROM handled_updates WHERE channel = ? AND update_id = ?"
-            " AND handled_at > ?", (channel, update_id, since))
+            " AND handled_at > ?", (channel, update_id, self._time(kept_since)))
         return SEEN if seen is not None else LATE
 
     def forget_updates(self, before: datetime) -> int:

@@ -20,7 +20,7 @@ from dialogues.core.domain import (
     Reminder,
     Suggestion,
 )
-from dialogues.core.ports import MembershipView
+from dialogues.core.ports import MembershipView, UpdateMark
 
 
 @dataclass
@@ -34,7 +34,7 @@ class _Data:
     sessions: dict[int, str] = field(default_factory=dict)
     walks: dict[int, str] = field(default_factory=dict)
     warned: set[int] = field(default_factory=set)
-    updates: dict[tuple[str, int], tuple[int, datetime]] = field(default_factory=dict)
+    updates: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
     leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     suggestions: list[tuple[int, Suggestion]] = field(default_factory=list)  # (person, it)
     next_id: int = 1
@@ -71,10 +71,13 @@ class FakeUnitOfWork:
     def get_person(self, person_id: int) -> Person | None:
         return self.d.people.get(person_id)
 
-    def person_with_session(self, channel: str, external_id: str, display_name: str
-                            ) -> tuple[Person, dict[str, Any] | None]:
+    def person_with_session(self, channel: str, external_id: str, display_name: str,
+                            update: UpdateMark | None = None
+                            ) -> tuple[Person, dict[str, Any] | None, str]:
+        status = "new" if update is None else self.record_update(
+            channel, external_id, update.update_id, update.now, update.kept_since)
         person = self.get_or_create_person(channel, external_id, display_name)
-        return person, self.load_session(person.id)
+        return person, self.load_session(person.id), status
 
     # alliances
     def add_alliance(self, name: str, start_at: datetime, end_at: datetime, mid_at: datetime,
@@ -278,16 +281,16 @@ class FakeUnitOfWork:
             self.d.members[member_id] = replace(self.d.members[member_id], unreachable_at=None)
 
     # updates, leases
-    def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
+    def record_update(self, channel: str, external_id: str, update_id: int, now: datetime,
                       kept_since: datetime) -> str:
-        later = any(c == channel and u > update_id and p == person_id and t > kept_since
-                    for (c, u), (p, t) in self.d.updates.items())
+        later = any(c == channel and u > update_id and who == external_id and t > kept_since
+                    for (c, u), (who, t) in self.d.updates.items())
         seen = self.d.updates.get((channel, update_id))
         if seen is not None and seen[1] > kept_since:
             return "seen"
         if later:
             return "late"
-        self.d.updates[(channel, update_id)] = (person_id, now)
+        self.d.updates[(channel, update_id)] = (external_id, now)
         return "new"
 
     def forget_updates(self, before: datetime) -> int:
@@ -346,7 +349,9 @@ class FakeUnitOfWork:
                                 if r.member_id != m.id}
         self.d.sessions.pop(person_id, None)
         self.d.suggestions = [(p, s) for p, s in self.d.suggestions if p != person_id]
-        self.d.updates = {k: v for k, v in self.d.updates.items() if v[0] != person_id}
+        erased = self.d.people.get(person_id)
+        self.d.updates = {k: v for k, v in self.d.updates.items()
+                          if erased is None or (k[0], v[0]) != (erased.channel, erased.external_id)}
         self.d.people.pop(person_id, None)
 
     def person_data(self, person_id: int) -> dict[str, Any]:

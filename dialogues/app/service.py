@@ -25,7 +25,7 @@ from dialogues.content.charter import Charter
 from dialogues.core.effects import Outcome
 from dialogues.core.events import Event
 from dialogues.core.outgoing import Outgoing
-from dialogues.core.ports import Store
+from dialogues.core.ports import Store, UpdateMark
 from dialogues.core.session import Session
 
 MAX_ROUNDS = 3  # the event, then an outcome or a follow-up command
@@ -78,14 +78,14 @@ class CharterService:
         applied = Applied()
         current: Event | Outcome = event
         with self.store.unit_of_work() as uow:
-            person, stored = uow.person_with_session(ref.channel, ref.external_id,
-                                                     clean(ref.display_name))
+            mark = None
             if update_id is not None:
                 now = self.clock()
-                status = uow.record_update(ref.channel, update_id, person.id, now,
-                                           now - UPDATES_KEPT)
-                if status != "new":
-                    return Handled((), skipped=status)
+                mark = UpdateMark(update_id, now, now - UPDATES_KEPT)
+            person, stored, status = uow.person_with_session(
+                ref.channel, ref.external_id, clean(ref.display_name), mark)
+            if status != "new":
+                return Handled((), skipped=status)
             session = Session.from_dict(stored)
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)

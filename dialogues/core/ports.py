@@ -24,6 +24,16 @@ JsonDict = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
+class UpdateMark:
+    """The channel's id of the update an event came in, to record with the event's writes:
+    an update is applied once, and never after a later one of the same person."""
+
+    update_id: int
+    now: datetime
+    kept_since: datetime  # ids recorded before this no longer count (storage/updates.py)
+
+
+@dataclass(frozen=True, slots=True)
 class MembershipView:
     """A membership with its alliance, organisation, walk state and latest answers (phase ->
     lever id -> answer), read at once: what every event of a member needs."""
@@ -73,9 +83,11 @@ class Alliances(Protocol):
 class People(Protocol):
     def get_or_create_person(self, channel: str, external_id: str, display_name: str) -> Person: ...
     def get_person(self, person_id: int) -> Person | None: ...
-    def person_with_session(self, channel: str, external_id: str, display_name: str
-                            ) -> tuple[Person, dict[str, Any] | None]:
-        """get_or_create_person and load_session at once (one read per event)."""
+    def person_with_session(self, channel: str, external_id: str, display_name: str,
+                            update: UpdateMark | None = None
+                            ) -> tuple[Person, dict[str, Any] | None, str]:
+        """get_or_create_person, load_session and record_update at once (one round trip per
+        event); the last is "new" (apply the event), "seen" or "late" ("new" without update)."""
         ...
 
 
@@ -147,7 +159,7 @@ class Memberships(Protocol):
 
 
 class Updates(Protocol):
-    def record_update(self, channel: str, update_id: int, person_id: int, now: datetime,
+    def record_update(self, channel: str, external_id: str, update_id: int, now: datetime,
                       kept_since: datetime) -> str:
         """"new" (apply it), "seen" (handled already) or "late" (a later one was handled)."""
         ...
@@ -202,6 +214,7 @@ __all__ = [
     "Iterator",
     "Leases",
     "MembershipView",
+    "UpdateMark",
     "Observatory",
     "People",
     "Reminders",

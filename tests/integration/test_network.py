@@ -150,15 +150,13 @@ def test_postgresql_claims_do_not_wait_for_the_database_wide_lock(
 # --- updates handled once, in order --------------------------------------------------------
 
 
-def record(store: DatabaseStore, update_id: int, person_id: int,
-           now: datetime = T0) -> str:
+def record(store: DatabaseStore, update_id: int, person: str, now: datetime = T0) -> str:
     with store.unit_of_work() as uow:
-        return uow.record_update("telegram", update_id, person_id, now, now - timedelta(days=2))
+        return uow.record_update("telegram", person, update_id, now, now - timedelta(days=2))
 
 
 def test_an_update_is_new_once_then_seen(store: DatabaseStore) -> None:
-    with store.unit_of_work() as uow:
-        alice = uow.get_or_create_person("telegram", "1", "Alice").id
+    alice = "1"
     assert record(store, 10, alice) == "new"
     assert record(store, 10, alice) == "seen"
     assert record(store, 11, alice) == "new"
@@ -166,9 +164,7 @@ def test_an_update_is_new_once_then_seen(store: DatabaseStore) -> None:
 
 def test_an_update_older_than_one_handled_for_the_same_person_is_late(
         store: DatabaseStore) -> None:
-    with store.unit_of_work() as uow:
-        alice = uow.get_or_create_person("telegram", "1", "Alice").id
-        bob = uow.get_or_create_person("telegram", "2", "Bob").id
+    alice, bob = "1", "2"
     assert record(store, 20, alice) == "new"
     assert record(store, 19, bob) == "new"  # someone else's: no order between people
     assert record(store, 18, alice) == "late"
@@ -177,8 +173,7 @@ def test_an_update_older_than_one_handled_for_the_same_person_is_late(
 
 def test_update_ids_are_forgotten_after_they_are_kept(backend: Backend,
                                                        store: DatabaseStore) -> None:
-    with store.unit_of_work() as uow:
-        alice = uow.get_or_create_person("telegram", "1", "Alice").id
+    alice = "1"
     assert record(store, 500, alice) == "new"
     # A week later Telegram may start again from any id, lower ones included.
     week = T0 + timedelta(days=8)
@@ -195,7 +190,8 @@ def test_erasure_forgets_the_persons_update_ids_and_suggestions(backend: Backend
     with store.unit_of_work() as uow:
         (m,) = members(uow, 1)
         uow.add_suggestion(m.person_id, "dialoguer", "Plus court, s’il vous plaît", "v1", T0)
-    assert record(store, 1, m.person_id) == "new"
+        external_id = uow.get_person(m.person_id).external_id
+    assert record(store, 1, external_id) == "new"
     with store.unit_of_work() as uow:
         assert uow.person_data(m.person_id)["suggestions"] == [{
             "lever_id": "dialoguer", "text": "Plus court, s’il vous plaît",
@@ -210,16 +206,29 @@ def test_erasure_forgets_the_persons_update_ids_and_suggestions(backend: Backend
 # --- the reads of one event, each in one query ---------------------------------------------
 
 
-def test_a_person_and_their_session_are_read_at_once(store: DatabaseStore) -> None:
+def test_a_person_their_session_and_the_update_are_read_and_recorded_at_once(
+        backend: Backend, store: DatabaseStore) -> None:
+    from dialogues.core.ports import UpdateMark
+
+    def mark(update_id: int) -> UpdateMark:
+        return UpdateMark(update_id, T0, T0 - timedelta(days=2))
+
     with store.unit_of_work() as uow:
-        person, session = uow.person_with_session("telegram", "42", "Alice")
-        assert session is None and person == uow.get_or_create_person("telegram", "42", "")
+        person, session, status = uow.person_with_session("telegram", "42", "Alice", mark(7))
+        assert (session, status) == (None, "new")  # a new person: the update counts too
+        assert person == uow.get_or_create_person("telegram", "42", "")
         uow.save_session(person.id, {"member_id": 7})
     with store.unit_of_work() as uow:
-        again, session = uow.person_with_session("telegram", "42", "Alice Martin")
-        assert (again.id, again.display_name, session) == (person.id, "Alice Martin",
-                                                           {"member_id": 7})
+        again, session, status = uow.person_with_session("telegram", "42", "Alice Martin",
+                                                         mark(8))
+        assert (again.id, again.display_name, session, status) == (
+            person.id, "Alice Martin", {"member_id": 7}, "new")
         assert uow.get_person(person.id).display_name == "Alice Martin"
+        assert uow.person_with_session("telegram", "42", "", mark(8))[2] == "seen"
+        assert uow.person_with_session("telegram", "42", "", mark(6))[2] == "late"
+        assert uow.person_with_session("telegram", "42", "")[2] == "new"  # no update id
+    assert backend.query("SELECT update_id FROM handled_updates ORDER BY update_id") == [
+        (7,), (8,)]
 
 
 def test_a_membership_is_read_with_its_alliance_organisation_and_walk(
