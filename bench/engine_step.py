@@ -2,8 +2,9 @@
 render the next prompt. Target: p99 under 2 ms on a 2-core machine with SQLite, under 5 ms
 with PostgreSQL.
 
-Each timed step is one full `CharterService.handle(...)` call on the real store: load the
-person, session, member, alliance and latest answers, run the engine, append the answer, save
+Each timed step is one full `CharterService.handle(...)` call on the real store, with its
+update id as the Telegram edge passes it: load the person and session, record the update id,
+load the member, alliance, walk and latest answers, run the engine, append the answer, save
 the walk and session, COMMIT (SQLite: WAL, synchronous=FULL, one fsync per commit;
 PostgreSQL: a local server on a unix socket, fsync and synchronous_commit on, so the COMMIT
 waits for the WAL flush).
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
 import math
 import os
@@ -181,6 +183,9 @@ class Walker:
         self.ref = PersonRef("bench", f"{SEED}-{info.walk_person_id}",
                              f"Personne {info.walk_person_id}")
         self.last: list[Outgoing] = []
+        # Each step carries an update id, as Telegram's updates do (recorded with the writes,
+        # so that a repeated update is applied once: storage/updates.py).
+        self.update_ids = itertools.count(1)
         self.probe = Probe()
         self.service.engine.step = self.probe.wrap_engine(  # type: ignore[method-assign]
             self.service.engine.step)
@@ -221,18 +226,21 @@ class Walker:
         written = 0
         # Untimed: go to the first lever of the plan (where the seeded walk already is).
         first = self.charter.levers[self.info.walk_index].id
-        self.last = self.service.handle(self.ref, Command("levier", first)).outgoing
+        self.last = self.service.handle(self.ref, Command("levier", first), None,
+                                        next(self.update_ids)).outgoing
         events = self.events()
         done = 0
         with self.probe.commits():
             while done < warmup + steps:
                 kind, event = next(events)
                 if kind == "jump":
-                    self.last = self.service.handle(self.ref, event).outgoing
+                    self.last = self.service.handle(self.ref, event, None,
+                                                    next(self.update_ids)).outgoing
                     continue
                 self.probe.reset()
+                update_id = next(self.update_ids)
                 t0 = time.perf_counter_ns()
-                out = self.service.handle(self.ref, event).outgoing
+                out = self.service.handle(self.ref, event, None, update_id).outgoing
                 elapsed = time.perf_counter_ns() - t0
                 self.last = out
                 _check_saved(kind, out)

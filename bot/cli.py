@@ -1,4 +1,4 @@
-"""The `charte-bot` command: start, run, console, export."""
+"""The `charte-bot` command: start, run, console, export, stats, backup, observatoire."""
 
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--alliance", metavar="NAME_OR_ID")
     stats = sub.add_parser("stats", help="counts for whoever runs the bot (no personal data)")
     stats.add_argument("--json", action="store_true", help="machine-readable output")
+    backup = sub.add_parser("backup", help="a consistent copy of the SQLite database, while "
+                                           "the bot runs (PostgreSQL: pg_dump)")
+    backup.add_argument("path", metavar="PATH", help="the copy to write (must not exist)")
+    observatory = sub.add_parser(
+        "observatoire", help="figures across all alliances, identifying none; "
+                             "--suggestions: suggestions about the charter's text, no names")
+    observatory.add_argument("--format", choices=("csv", "json"), default="csv")
+    observatory.add_argument("--suggestions", action="store_true",
+                             help="the suggestions sent with /suggestion, without names")
     args = parser.parse_args(argv)
 
     try:
@@ -41,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
             return _console(args.user)
         if args.command == "stats":
             return _stats(args.json)
+        if args.command == "backup":
+            return _backup(args.path)
+        if args.command == "observatoire":
+            return _observatory(args.format, args.suggestions)
         return _export(args.format, args.alliance)
     except ContentError as err:
         print(texts.say("cli.content_error", error=err), file=sys.stderr)
@@ -130,6 +143,64 @@ def _export(fmt: str, alliance: str | None) -> int:
         store.close()
     items = records(rows, content.charter, content.script)
     sys.stdout.write(to_csv(items) if fmt == "csv" else to_json(items, agreements))
+    return 0
+
+
+def _backup(target: str) -> int:
+    from pathlib import Path
+
+    from storage.backup import backup_sqlite
+    from storage.errors import StorageError
+    from storage.url import database_path, is_postgres, resolve_url
+
+    url = resolve_url()
+    if is_postgres(url):
+        print(texts.say("cli.backup_postgres", path=target), file=sys.stderr)
+        return 2
+    source = database_path(url)
+    if not isinstance(source, Path):
+        print(texts.say("cli.backup_failed", error="in-memory database"), file=sys.stderr)
+        return 2
+    try:
+        report = backup_sqlite(source, Path(target).resolve())
+    except StorageError as err:
+        print(texts.say("cli.backup_failed", error=err), file=sys.stderr)
+        return 1
+    print(texts.say("cli.backup_done", path=report.path,
+                    size=f"{report.size / 1e6:.1f}".replace(".", ","),
+                    version=report.schema_version, alliances=report.alliances,
+                    answers=report.answers))
+    return 0
+
+
+def _observatory(fmt: str, suggestions: bool) -> int:
+    from bot.compose import load_content
+    from dialogues.observatory.report import (
+        COLUMNS,
+        SUGGESTION_COLUMNS,
+        ObservatoryReport,
+        to_csv,
+        to_json,
+    )
+    from storage import open_store
+
+    content = load_content()
+    report = ObservatoryReport(content.charter, content.script)
+    store = open_store()
+    try:
+        with store.unit_of_work() as uow:
+            if suggestions:
+                rows = report.suggestion_records(uow.suggestions())
+                columns = SUGGESTION_COLUMNS
+            else:
+                answers = uow.network_answers()
+                if not answers:
+                    print(texts.say("cli.observatory_empty"), file=sys.stderr)
+                rows = report.records(answers)
+                columns = COLUMNS
+    finally:
+        store.close()
+    sys.stdout.write(to_csv(rows, columns) if fmt == "csv" else to_json(rows))
     return 0
 
 

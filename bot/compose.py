@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from dialogues.app.claims import CLAIM_TTL, Claimant
 from dialogues.app.engine import Engine
 from dialogues.app.notification_jobs import NotificationService
 from dialogues.app.reminder_jobs import ReminderService
@@ -39,18 +41,26 @@ def build_app(
     content: Content | None = None,
     timezone: str | None = None,
     policy: Policy | None = None,
+    instance: str | None = None,
 ) -> App:
-    """Wire the real adapters; tests pass their own store, clock or content."""
+    """Wire the real adapters; tests pass their own store, clock or content.
+
+    `instance`: this process's default name for its claims (dialogues.app.claims);
+    CHARTE_INSTANCE overrides it.
+    """
     content = content or load_content()
     timezone = timezone or os.environ.get("CHARTE_TIMEZONE") or DEFAULT_TIMEZONE
     store = store or open_store()
     clock = clock or _now
+    claimant = claimant_from_env(instance or default_instance())
     policy = policy or policy_from_env()
     engine = Engine(content, timezone, policy.reminder_time)
-    reminders = ReminderService(store, content.charter, engine.reminders, clock, policy)
+    reminders = ReminderService(store, content.charter, engine.reminders, clock, policy,
+                                claimant)
     service = CharterService(store, engine, content.charter, clock, timezone,
                              replan=reminders.replan, arrivals_window=arrivals_window_from_env())
-    retention = RetentionService(store, content.script, clock, retention_months_from_env())
+    retention = RetentionService(store, content.script, clock, retention_months_from_env(),
+                                 claimant.name)
     notifications = NotificationService(store, engine.arrivals, clock)
     return App(content, store, engine, service, reminders, retention, timezone, notifications)
 
@@ -67,6 +77,27 @@ def arrivals_window_from_env() -> timedelta:
         raise ContentError("environment", "CHARTE_ARRIVALS_WINDOW_SECONDS",
                            f"expected a number of seconds (0 to 86400), got {text!r}")
     return timedelta(seconds=seconds)
+
+
+def default_instance(port: int | None = None) -> str:
+    """This machine, and the webhook port (two processes on one machine listen on two ports)."""
+    return f"{socket.gethostname()}:{port if port is not None else 'polling'}"
+
+
+def claimant_from_env(default_name: str) -> Claimant:
+    """CHARTE_INSTANCE (the process's name; keep it across restarts) and
+    CHARTE_CLAIM_SECONDS (how long a claim holds; 600)."""
+    name = (os.environ.get("CHARTE_INSTANCE") or default_name).strip()[:200]
+    text = os.environ.get("CHARTE_CLAIM_SECONDS") or ""
+    try:
+        ttl = timedelta(seconds=float(text)) if text else CLAIM_TTL
+    except ValueError as err:
+        raise ContentError("environment", "CHARTE_CLAIM_SECONDS",
+                           f"expected a number of seconds, got {text!r}") from err
+    if ttl <= timedelta(0):
+        raise ContentError("environment", "CHARTE_CLAIM_SECONDS",
+                           f"expected a positive number of seconds, got {text!r}")
+    return Claimant(name or default_name, ttl)
 
 
 def retention_months_from_env() -> int:

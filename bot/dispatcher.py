@@ -7,6 +7,7 @@ import logging
 
 from telegram import Bot
 
+from bot.deliveries import ClaimedJob, drain
 from bot.notifier import BLOCKED, SENT, Sender, merge
 from dialogues.app.notification_jobs import NotificationService
 from dialogues.app.reminder_jobs import Delivery, Notice, ReminderService
@@ -19,8 +20,8 @@ CHANNEL = "telegram"
 
 # Reminders being sent at once. Telegram answers in tens of milliseconds (50 ms: at most 20
 # messages a second one at a time): the send budget (bot.throttle) spaces the sends out,
-# several in flight keep its pace. A reminder is claimed only when a slot is free, so a crash
-# loses at most this many claimed reminders.
+# several in flight keep its pace. A reminder is claimed only when a slot is free, so at most
+# this many are claimed and unconfirmed: a crash can repeat that many (bot.deliveries).
 IN_FLIGHT = 8
 
 
@@ -36,58 +37,23 @@ class ReminderDispatcher:
         self.in_flight = in_flight
         self._lock = asyncio.Lock()
         self._notifying = asyncio.Lock()
+        self.job = ClaimedJob("reminder", reminders.claim_next, reminders.prepare,
+                              self._deliver, reminders.confirm)
 
     async def run_due(self) -> int:
         """Send every reminder due now; never two runs at once. Returns how many were sent.
 
-        Each reminder is re-read, re-checked and marked sent in the database just before it
-        goes out, so a restart (even two quick ones) never sends one twice.
+        Each reminder is claimed, re-read and re-checked just before it goes out, and
+        confirmed once delivered: at least once, even across a crash (bot.deliveries), and
+        never twice otherwise, even with several processes on one database.
         """
         if self._lock.locked():
             return 0
         async with self._lock:
-            slots = asyncio.Semaphore(self.in_flight)
-            sending: list[asyncio.Task[bool]] = []
-
-            async def deliver(delivery: Delivery) -> bool:
-                try:
-                    return await self._deliver(delivery)
-                finally:
-                    slots.release()
-
-            seen: set[int] = set()
-            try:
-                # A reminder still due after `prepare` (it failed, or was left pending) is not
-                # tried again in this run: the loop ends instead of spinning on it.
-                while due := [i for i in await asyncio.to_thread(self.reminders.due)
-                              if i not in seen]:
-                    seen.update(due)
-                    for reminder_id in due:
-                        await slots.acquire()
-                        try:
-                            delivery = await asyncio.to_thread(self.reminders.prepare,
-                                                               reminder_id)
-                        except Exception:  # one broken reminder must not hold up the others
-                            log.exception("reminder %s could not be prepared", reminder_id)
-                            delivery = None
-                        except BaseException:
-                            slots.release()
-                            raise
-                        if delivery is None:
-                            slots.release()
-                            continue
-                        sending.append(asyncio.create_task(deliver(delivery)))
-            finally:
-                results = await asyncio.gather(*sending, return_exceptions=True)
-        sent = 0
-        for result in results:
-            if isinstance(result, BaseException):
-                log.error("a reminder could not be sent: %r", result, exc_info=result)
-            elif result:
-                sent += 1
+            prepared, sent = await drain(self.job, self.in_flight)
         if sent:
             log.info("%d reminders sent", sent)
-        log.debug("looked for due reminders: %d prepared, %d sent", len(seen), sent)
+        log.debug("looked for due reminders: %d prepared, %d sent", prepared, sent)
         return sent
 
     async def run_notifications(self) -> int:

@@ -6,10 +6,11 @@ import asyncio
 import gc
 import logging
 import os
-import secrets
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import (
     Bot,
@@ -36,7 +37,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.compose import App, build_app
+from bot.compose import App, build_app, default_instance
 from bot.dispatcher import ReminderDispatcher
 from bot.lanes import Lanes
 from bot.logs import setup_logging
@@ -44,6 +45,14 @@ from bot.notifier import SENT, Sender, markup, merge, post
 from bot.rendering import Renderer
 from bot.split import split_html
 from bot.throttle import SendBudget
+from bot.webhook import (
+    ANSWER_WITHIN,
+    DEFAULT_LISTEN,
+    LISTEN_ENV,
+    SECRET_ENV,
+    serve,
+    webhook_secret,
+)
 from dialogues.app.engine import MENU
 from dialogues.app.service import PersonRef
 from dialogues.core.events import Command, Event, GroupCommand, GroupText, Other, Press, Text
@@ -73,6 +82,24 @@ class TelegramEdge:
         self.invite_link: str | None = None
         self.dispatcher: ReminderDispatcher | None = None
         self.jobs: JobQueue | None = None
+        # Webhook mode: the lane task of each update being handled, so that the answer to
+        # Telegram's POST waits for it (bot.webhook).
+        self.by_update: dict[int, asyncio.Task[None]] | None = None
+
+    def _submit(self, update: Update, key: int,
+                work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        task = self.lanes.submit(key, work)
+        if self.by_update is not None:
+            self.by_update[update.update_id] = task
+
+    async def process(self, application: Application, update: Update) -> None:
+        """Webhook mode: handle one update; return once it is handled and answered."""
+        if self.by_update is None:
+            self.by_update = {}
+        await application.process_update(update)
+        task = self.by_update.pop(update.update_id, None)
+        if task is not None:
+            await asyncio.wait({task}, timeout=ANSWER_WITHIN)
 
     # --- jobs -------------------------------------------------------------------------------
 
@@ -107,7 +134,7 @@ class TelegramEdge:
         if message is None or user is None:
             return
         if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
-            self.lanes.submit(user.id, lambda: self._in_group(update, context))
+            self._submit(update, user.id, lambda: self._in_group(update, context))
             return
         if update.edited_message is not None:
             event: Event = Other("edit")
@@ -117,12 +144,12 @@ class TelegramEdge:
             event = Text(message.text)
         else:
             event = Other(_kind(message))
-        self.lanes.submit(user.id, lambda: self._run(update, context, event))
+        self._submit(update, user.id, lambda: self._run(update, context, event))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is None or update.effective_user is None:
             return
-        self.lanes.submit(update.effective_user.id, lambda: self._pressed(update, context))
+        self._submit(update, update.effective_user.id, lambda: self._pressed(update, context))
 
     async def _pressed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -164,7 +191,9 @@ class TelegramEdge:
             return
         ref = PersonRef("telegram", str(user.id), user.full_name)
         handled = await asyncio.to_thread(self.app.service.handle, ref,
-                                          GroupCommand(chat.id, name, arg.strip()))
+                                          GroupCommand(chat.id, name, arg.strip()), None,
+                                          update.update_id)
+        _log_skipped(update, handled.skipped)
         for out in merge(handled.outgoing):
             if not await self._send(context.bot, chat.id, await self._ready(out)):
                 return
@@ -175,7 +204,9 @@ class TelegramEdge:
         chat = update.effective_chat
         assert user is not None and chat is not None
         ref = PersonRef("telegram", str(user.id), user.full_name)
-        handled = await asyncio.to_thread(self.app.service.handle, ref, event, self.invite_link)
+        handled = await asyncio.to_thread(self.app.service.handle, ref, event, self.invite_link,
+                                          update.update_id)
+        _log_skipped(update, handled.skipped)
         self.wake_reminders(handled.wake_at)
         pressed = update.callback_query.message if update.callback_query else None
         for message in merge(handled.outgoing):
@@ -219,6 +250,14 @@ class TelegramEdge:
 
     async def _send(self, bot: Bot, chat_id: int, message: Outgoing) -> bool:
         return await self.sender.send(bot, chat_id, message) == SENT
+
+
+def _log_skipped(update: Update, skipped: str | None) -> None:
+    if skipped == "seen":
+        log.info("update %d was already handled: ignored", update.update_id)
+    elif skipped == "late":
+        log.warning("update %d arrived after a later update of the same person: not applied",
+                    update.update_id)
 
 
 def _command(text: str) -> Command:
@@ -297,9 +336,11 @@ def poll_seconds_from_env() -> float:
         return 30.0
 
 
-def build_application(app: App, token: str, api_url: str) -> Application:
+def build_application(app: App, token: str, api_url: str,
+                      edge: TelegramEdge | None = None) -> Application:
     renderer = Renderer()
-    edge = TelegramEdge(app, renderer=renderer)
+    edge = edge or TelegramEdge(app)
+    edge.renderer = renderer
     root = api_url.rstrip("/")
 
     async def post_init(application: Application) -> None:
@@ -309,6 +350,11 @@ def build_application(app: App, token: str, api_url: str) -> Application:
         except TelegramError as err:
             log.warning("setMyCommands failed: %s", err)
         renderer.warm()
+        # Reminders this process was sending when it stopped go again now (with a word).
+        resumed = await asyncio.to_thread(app.reminders.resume)
+        if resumed:
+            log.info("%d reminders were being sent when the bot stopped: sending them again",
+                     resumed)
         edge.dispatcher = ReminderDispatcher(app.reminders, app.retention, application.bot,
                                              Sender(bulk=True),
                                              notifications=app.notifications)
@@ -343,11 +389,17 @@ def build_application(app: App, token: str, api_url: str) -> Application:
 
 
 def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
-    hidden = (token,)  # replaced by a mask in every log record
-    redact = setup_logging(os.environ.get("CHARTE_LOG_LEVEL", "INFO"), secrets_to_hide=hidden)
+    hidden = [token]  # replaced by a mask in every log record
+    secret = None
+    if webhook:
+        secret = webhook_secret(token, os.environ.get(SECRET_ENV))
+        hidden.append(secret)
+    redact = setup_logging(os.environ.get("CHARTE_LOG_LEVEL", "INFO"),
+                           secrets_to_hide=tuple(hidden))
     api_url = os.environ.get("TELEGRAM_API_URL") or DEFAULT_API
-    app = build_app()
-    application = build_application(app, token, api_url)
+    app = build_app(instance=default_instance(port if webhook else None))
+    edge = TelegramEdge(app)
+    application = build_application(app, token, api_url, edge)
     log.info("charte-bot starting (%s)", "webhook" if webhook else "long polling")
     # Everything loaded so far (content, libraries) lives as long as the process: the garbage
     # collector need not walk it again at every full collection.
@@ -355,11 +407,10 @@ def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
     gc.freeze()
     try:
         if webhook:
-            path = secrets.token_urlsafe(16)
-            application.run_webhook(listen="0.0.0.0", port=port, url_path=path,
-                                    webhook_url=f"{webhook.rstrip('/')}/{path}",
-                                    secret_token=secrets.token_urlsafe(24),
-                                    allowed_updates=ALLOWED_UPDATES)
+            assert secret is not None
+            listen = os.environ.get(LISTEN_ENV) or DEFAULT_LISTEN
+            asyncio.run(serve(application, lambda update: edge.process(application, update),
+                              app.store, webhook, listen, port, secret, ALLOWED_UPDATES))
         else:
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:  # its message holds the token: never print it
@@ -367,6 +418,10 @@ def run_bot(token: str, webhook: str | None = None, port: int = 8443) -> int:
         return 2
     except NetworkError as err:  # Telegram unreachable at startup
         print(redact.redact(texts.say("tg.unreachable", error=err)), file=sys.stderr)
+        return 2
+    except OSError as err:  # the webhook port is taken, or cannot be listened on
+        print(redact.redact(texts.say("tg.cannot_listen", port=port, error=err)),
+              file=sys.stderr)
         return 2
     except Exception:
         log.exception("charte-bot stopped on an error")

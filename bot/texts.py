@@ -30,6 +30,12 @@ KEYS = (
     "tg.error",
     "tg.credentials_refused",
     "tg.unreachable",
+    # issue 13: a network of alliances
+    "tg.cannot_listen",
+    "cli.backup_done",
+    "cli.backup_failed",
+    "cli.backup_postgres",
+    "cli.observatory_empty",
     *(f"tg.command.{name}" for name in
       ("nouvelle", "rejoindre", "charte", "levier", "alliances", "aide", "annuler")),
 )

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from datetime import datetime
+from functools import cache
 
 from dialogues.core.domain import ORG_KINDS, ROLES, Alliance, Member, Organisation
+from dialogues.core.ports import MembershipView
 from storage import rows
+from storage.answers import LATEST_BY_PHASE, by_phase
+from storage.dialect import Row
 from storage.errors import Duplicate
+from storage.states import _load
 from storage.transaction import Transaction
+
+
+@cache
+def _membership_query() -> str:
+    """Member, alliance and organisation columns under prefixes, and the walk's state."""
+    def columns(cls: type, alias: str) -> str:
+        return ", ".join(f"{alias}.{f.name} AS {alias}__{f.name}"
+                         for f in dataclasses.fields(cls))
+
+    return (f"SELECT {columns(Member, 'm')}, {columns(Alliance, 'a')},"
+            f" {columns(Organisation, 'o')}, w.state AS walk_state"
+            " FROM members AS m JOIN alliances AS a ON a.id = m.alliance_id"
+            " LEFT JOIN organisations AS o ON o.id = m.organisation_id"  # a tiers has none
+            " LEFT JOIN walks AS w ON w.member_id = m.id WHERE m.id = ?")
+
+
+def _part(row: Row, alias: str) -> dict[str, object]:
+    prefix = f"{alias}__"
+    keys = row.keys()  # noqa: SIM118 - a sqlite3.Row iterates over its values, not its keys
+    return {key[len(prefix):]: row[key] for key in keys if key.startswith(prefix)}
 
 
 def name_key(name: str) -> str:
@@ -146,6 +172,21 @@ class AllianceRepository(Transaction):
         member = self.get_member(member_id)
         assert member is not None
         return member
+
+    def membership_view(self, member_id: int) -> MembershipView | None:
+        """The member, its alliance, organisation, walk state and latest answers: two reads
+        sent together (one round trip on PostgreSQL)."""
+        found, answers = self._rows_of_each([(_membership_query(), (member_id,)),
+                                             (LATEST_BY_PHASE, (member_id,))])
+        if not found:
+            return None
+        row = found[0]
+        walk = row["walk_state"]
+        organisation = _part(row, "o")
+        return MembershipView(rows.member(_part(row, "m")), rows.alliance(_part(row, "a")),
+                              rows.organisation(organisation)
+                              if organisation["id"] is not None else None,
+                              _load(walk) if walk is not None else None, by_phase(answers))
 
     def get_member(self, member_id: int) -> Member | None:
         row = self._row("SELECT * FROM members WHERE id = ?", (member_id,))

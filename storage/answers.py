@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dialogues.core.domain import PHASES, POSITIONS, Answer, ExportRow, NewAnswer
 from storage import rows
+from storage.dialect import Row
 from storage.times import from_stored
 from storage.transaction import Transaction
 
@@ -35,6 +36,21 @@ _LATEST_OF_ALLIANCE = (
     "SELECT MAX(x.id) FROM members AS mm JOIN answers AS x ON x.member_id = mm.id"
     " WHERE mm.alliance_id = ? GROUP BY x.member_id, x.phase, x.lever_id"
 )
+
+
+# Latest answer per phase and lever of one member (phase -> lever id -> answer: by_phase).
+LATEST_BY_PHASE = (
+    f"SELECT id, {_COLUMNS} FROM answers WHERE id IN ("
+    " SELECT MAX(id) FROM answers WHERE member_id = ? GROUP BY phase, lever_id"
+    ") ORDER BY lever_id"
+)
+
+
+def by_phase(found: list[Row]) -> dict[str, dict[str, Answer]]:
+    grouped: dict[str, dict[str, Answer]] = {}
+    for row in found:
+        grouped.setdefault(row["phase"], {})[row["lever_id"]] = rows.answer(row)
+    return grouped
 
 
 def _check(answer: NewAnswer) -> None:

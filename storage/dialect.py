@@ -11,7 +11,9 @@ owns the connection and is the only code that knows:
 - datetimes: UTC ISO 8601 text or timestamptz (`time()` makes the parameter, rows.py reads
   either back);
 - transactions: `BEGIN IMMEDIATE` (the file's write lock) or `BEGIN` plus a database-wide
-  advisory lock, so units of work are serialised across processes on both;
+  advisory lock, so units of work are serialised across processes on both; a unit of work
+  that only claims rows (`exclusive=False`) goes without the advisory lock on PostgreSQL and
+  relies on row locks (`skip_locked`);
 - a failed constraint: SQLite undoes the statement and keeps the transaction; PostgreSQL
   writes run inside a savepoint so they behave the same. Errors become storage.errors classes;
 - the schema's bookkeeping (`PRAGMA user_version` or a `schema_version` table) and the few
@@ -45,13 +47,17 @@ class Dialect(ABC):
     name: ClassVar[str]  # "sqlite" or "postgresql"
     # Words substituted into the DDL of storage/migrations.py: {id}, {bigint}, {text}, {time}.
     ddl_words: ClassVar[Mapping[str, str]]
+    # Ends a SELECT whose rows are about to be claimed: other transactions skip them
+    # (PostgreSQL's FOR UPDATE SKIP LOCKED; SQLite has one writer at a time, so nothing).
+    skip_locked: ClassVar[str] = ""
 
     # --- transactions ----------------------------------------------------------------------
 
     @abstractmethod
-    def begin(self) -> None:
+    def begin(self, exclusive: bool = True) -> None:
         """Start a transaction holding the database's write lock (DatabaseBusy if it stays
-        taken); StorageError if the store is closed."""
+        taken); StorageError if the store is closed. `exclusive=False`: where the database
+        allows it, without the database-wide lock (row locks only)."""
 
     @abstractmethod
     def commit(self) -> None:
@@ -72,6 +78,17 @@ class Dialect(ABC):
         """Run one statement written with `?` placeholders; a broken constraint raises
         Duplicate or ConstraintViolation and leaves the transaction usable."""
 
+    def execute_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Cursor]:
+        """Reads that do not depend on each other; a dialect may send them together
+        (PostgreSQL: one round trip). One after the other, by default."""
+        return [self.execute(sql, params) for sql, params in statements]
+
+    def execute_then_write(self, read: tuple[str, Sequence[Any]],
+                           write: tuple[str, Sequence[Any]]) -> tuple[Cursor, Cursor]:
+        """A read, then a write that does not depend on it; a dialect may send both together
+        (PostgreSQL: one round trip). The write behaves as `execute` does."""
+        return self.execute(*read), self.execute(*write)
+
     @abstractmethod
     def insert(self, sql: str, params: Sequence[Any]) -> int:
         """Run one INSERT into a table with an `id` column; the new row's id."""
@@ -85,6 +102,10 @@ class Dialect(ABC):
     @abstractmethod
     def schema_version(self) -> int:
         """How many migration steps were applied (inside the migration's transaction)."""
+
+    @abstractmethod
+    def read_schema_version(self) -> int:
+        """The same, read only (inside any transaction): for health checks."""
 
     @abstractmethod
     def set_schema_version(self, version: int) -> None: ...

@@ -52,6 +52,11 @@ class MembershipRepository(Transaction):
         self._execute("DELETE FROM notifications WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM code_failures WHERE person_id = ?", (person_id,))
         self._execute("DELETE FROM sessions WHERE person_id = ?", (person_id,))
+        self._execute("DELETE FROM suggestions WHERE person_id = ?", (person_id,))
+        person = self._row("SELECT channel, external_id FROM people WHERE id = ?", (person_id,))
+        if person is not None:
+            self._execute("DELETE FROM handled_updates WHERE channel = ? AND external_id = ?",
+                          (person["channel"], person["external_id"]))
         self._execute("DELETE FROM people WHERE id = ?", (person_id,))
 
     def person_data(self, person_id: int) -> dict[str, Any]:
@@ -107,6 +112,9 @@ class MembershipRepository(Transaction):
             (person_id,))
         wrong_codes = self._rows(
             "SELECT failed_at FROM code_failures WHERE person_id = ? ORDER BY id", (person_id,))
+        suggestions = self._rows(
+            "SELECT lever_id, text, charter_version, created_at FROM suggestions"
+            " WHERE person_id = ? ORDER BY id", (person_id,))
         return {
             "person": {"channel": person["channel"], "id": person["external_id"],
                        "name": person["display_name"],
@@ -116,6 +124,7 @@ class MembershipRepository(Transaction):
             "memberships": memberships,
             "notifications": [_plain_row(n) for n in notifications],
             "wrong_invitation_codes": [_plain(r["failed_at"]) for r in wrong_codes],
+            "suggestions": [_plain_row(s) for s in suggestions],
         }
 
     # --- archiving and retention ------------------------------------------------------------

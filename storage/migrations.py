@@ -425,7 +425,6 @@ V7: Step = (
     "CREATE INDEX code_failures_by_person ON code_failures (person_id, failed_at)",
 )
 
-# Step n (1-based) brings a database from version n-1 to version n.
 # Version 8 (issue 10): an answer kept « Inchangé » at mid-course or at the end is marked, so
 # that the exports can say it was confirmed unchanged (rows before it: 0, not marked).
 V8: Step = (
@@ -433,7 +432,48 @@ V8: Step = (
     " CHECK (unchanged IN (0, 1))",
 )
 
-STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6, V7, V8)
+# Version 9: a network of alliances on one database, served by several processes.
+# - Rows a job sends (reminders) are claimed before they go and confirmed once delivered
+#   (storage/claims.py): who holds the claim, until when, and how many deliveries started.
+# - Updates already handled, per channel: Telegram may deliver one twice, or to two
+#   processes; kept a few days (storage/updates.py).
+# - Jobs that run in one process at a time hold a lease (storage/leases.py).
+# - The observatory: whether an alliance's coordination agreed to compare it with the other
+#   alliances that agreed, and suggestions about the charter's text (the person is kept only
+#   for their rights of access and erasure; the publisher sees the text without a name).
+V9: Step = (
+    "ALTER TABLE reminders ADD COLUMN claimed_by {text}",
+    "ALTER TABLE reminders ADD COLUMN claim_expires_at {time}",
+    "ALTER TABLE reminders ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+    """CREATE TABLE handled_updates (
+        channel {text} NOT NULL,
+        update_id {bigint} NOT NULL,
+        external_id {text} NOT NULL,
+        handled_at {time} NOT NULL,
+        PRIMARY KEY (channel, update_id)
+    )""",
+    "CREATE INDEX handled_updates_by_person ON handled_updates"
+    " (channel, external_id, update_id)",
+    """CREATE TABLE job_leases (
+        name {text} PRIMARY KEY,
+        holder {text} NOT NULL,
+        lease_until {time} NOT NULL
+    )""",
+    "ALTER TABLE alliances ADD COLUMN comparison INTEGER NOT NULL DEFAULT 0"
+    " CHECK (comparison IN (0, 1))",
+    """CREATE TABLE suggestions (
+        id {id},
+        person_id {bigint} NOT NULL REFERENCES people (id),
+        lever_id {text},
+        text {text} NOT NULL,
+        charter_version {text} NOT NULL,
+        created_at {time} NOT NULL
+    )""",
+    "CREATE INDEX suggestions_by_person ON suggestions (person_id)",
+)
+
+# Step n (1-based) brings a database from version n-1 to version n.
+STEPS: tuple[Step, ...] = (V1, V2, V3, V4, V5, V6, V7, V8, V9)
 CURRENT_VERSION = len(STEPS)
 
 

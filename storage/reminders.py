@@ -6,11 +6,11 @@ from datetime import datetime
 
 from dialogues.core.domain import Reminder
 from storage import rows
+from storage.claims import Claims
 from storage.times import from_stored
-from storage.transaction import Transaction
 
 
-class ReminderRepository(Transaction):
+class ReminderRepository(Claims):
     def plan_reminder(self, alliance_id: int, member_id: int, kind: str, phase: str, seq: int,
                       due_at: datetime) -> None:
         """Create the reminder, or move it if it is still pending; a sent one stays as it is."""
@@ -42,14 +42,24 @@ class ReminderRepository(Transaction):
         )
         return from_stored(row["due"]) if row and row["due"] else None
 
-    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
-        """Mark as sent if still pending; False when another run already took it."""
-        cursor = self._execute(
-            "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL"
-            " AND cancelled_at IS NULL",
-            (self._time(now), reminder_id),
-        )
-        return cursor.rowcount == 1
+    def claim_due_reminder(self, now: datetime, holder: str, until: datetime) -> int | None:
+        """The oldest due reminder nobody holds, now held by `holder` (storage/claims.py)."""
+        return self._claim_next("reminders", now, holder, until)
+
+    def start_reminder(self, reminder_id: int) -> None:
+        """Its delivery starts: a later claim of it may be a repeat."""
+        self._start_delivery("reminders", reminder_id)
+
+    def unclaim_reminder(self, reminder_id: int) -> None:
+        self._unclaim("reminders", reminder_id)
+
+    def confirm_reminder(self, reminder_id: int, now: datetime) -> bool:
+        """Delivery is over: sent. False if it was already confirmed or deleted."""
+        return self._confirm("reminders", reminder_id, now)
+
+    def release_reminders(self, holder: str, now: datetime) -> int:
+        """The claims `holder` held before it restarted: due again now."""
+        return self._release("reminders", holder, now)
 
     def cancel_reminder(self, reminder_id: int, now: datetime) -> None:
         self._execute(

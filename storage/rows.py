@@ -17,12 +17,13 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
 from storage.dialect import Row
 from storage.times import from_stored
 
 T = TypeVar("T")
-FLAGS = frozenset({"anonymous", "nudges_off", "approval", "unchanged"})  # stored as 0/1
+FLAGS = frozenset({"anonymous", "nudges_off", "approval", "unchanged", "comparison"})  # 0/1
 
 
 def _converter(name: str) -> Callable[[Any], Any] | None:
@@ -81,3 +82,5 @@ def invite(row: Row) -> Invite:
 
 def notification(row: Row) -> Notification:
     return _build(Notification, row)
+def suggestion(row: Row) -> Suggestion:
+    return _build(Suggestion, row)

@@ -38,7 +38,8 @@ class SqliteDialect(Dialect):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
-    def begin(self) -> None:
+    def begin(self, exclusive: bool = True) -> None:
+        # One writer at a time is all SQLite has: every unit of work takes the write lock.
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.ProgrammingError as error:
@@ -83,6 +84,9 @@ class SqliteDialect(Dialect):
 
     def set_schema_version(self, version: int) -> None:
         self._conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def read_schema_version(self) -> int:
+        return self.schema_version()
 
     def check_foreign_keys(self, version: int) -> None:
         broken = self._conn.execute("PRAGMA foreign_key_check").fetchall()

@@ -28,8 +28,14 @@ class DatabaseStore:
         """"sqlite" or "postgresql"."""
         return self._db.name
 
-    def unit_of_work(self) -> DatabaseUnitOfWork:
-        return DatabaseUnitOfWork(self._db, self._lock)
+    def unit_of_work(self, exclusive: bool = True) -> DatabaseUnitOfWork:
+        """`exclusive=False` for the jobs' claims: see storage.transaction.Transaction."""
+        return DatabaseUnitOfWork(self._db, self._lock, exclusive)
+
+    def schema_version(self) -> int:
+        """How many schema steps the database has (a read that also proves it answers)."""
+        with Transaction(self._db, self._lock, exclusive=False):
+            return self._db.read_schema_version()
 
     @contextmanager
     def raw_transaction(self) -> Iterator[Any]:

@@ -6,10 +6,13 @@ from storage.admission import AdmissionRepository
 from storage.agreements import AgreementRepository
 from storage.alliances import AllianceRepository
 from storage.answers import AnswerRepository
+from storage.leases import LeaseRepository
 from storage.members import MembershipRepository
+from storage.observatory import ObservatoryRepository
 from storage.people import PeopleRepository
 from storage.reminders import ReminderRepository
 from storage.states import StateRepository
+from storage.updates import UpdateRepository
 
 
 class DatabaseUnitOfWork(
@@ -21,6 +24,9 @@ class DatabaseUnitOfWork(
     MembershipRepository,
     AgreementRepository,
     AdmissionRepository,
+    UpdateRepository,
+    LeaseRepository,
+    ObservatoryRepository,
 ):
     """`with store.unit_of_work() as uow:` commits on a clean exit, rolls back on exception.
 

@@ -21,7 +21,9 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
+from dialogues.core.ports import MembershipView, UpdateMark
 
 
 @dataclass
@@ -42,6 +44,9 @@ class _Data:
     invitations: dict[int, Invite] = field(default_factory=dict)
     notifications: dict[int, Notification] = field(default_factory=dict)
     code_failures: list[tuple[int, datetime]] = field(default_factory=list)
+    updates: dict[tuple[str, int], tuple[str, datetime]] = field(default_factory=dict)
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    suggestions: list[tuple[int, Suggestion]] = field(default_factory=list)  # (person, it)
     next_id: int = 1
 
 
@@ -75,6 +80,14 @@ class FakeUnitOfWork:
 
     def get_person(self, person_id: int) -> Person | None:
         return self.d.people.get(person_id)
+
+    def person_with_session(self, channel: str, external_id: str, display_name: str,
+                            update: UpdateMark | None = None
+                            ) -> tuple[Person, dict[str, Any] | None, str]:
+        status = "new" if update is None else self.record_update(
+            channel, external_id, update.update_id, update.now, update.kept_since)
+        person = self.get_or_create_person(channel, external_id, display_name)
+        return person, self.load_session(person.id), status
 
     # alliances
     def add_alliance(self, name: str, start_at: datetime, end_at: datetime, mid_at: datetime,
@@ -138,6 +151,16 @@ class FakeUnitOfWork:
 
     def get_member(self, member_id: int) -> Member | None:
         return self.d.members.get(member_id)
+
+    def membership_view(self, member_id: int) -> MembershipView | None:
+        member = self.d.members.get(member_id)
+        if member is None:
+            return None
+        answers = {phase: self.latest_answers(member_id, phase) for phase in PHASES}
+        return MembershipView(member, self.d.alliances[member.alliance_id],
+                              self.d.organisations.get(member.organisation_id),
+                              self.load_walk(member_id),
+                              {phase: found for phase, found in answers.items() if found})
 
     def members(self, alliance_id: int) -> list[Member]:
         return [m for m in self.d.members.values()
@@ -220,12 +243,38 @@ class FakeUnitOfWork:
     def next_due_at(self) -> datetime | None:
         return min((r.due_at for r in self._pending()), default=None)
 
-    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
+    def claim_due_reminder(self, now: datetime, holder: str, until: datetime) -> int | None:
+        due = sorted((r for r in self._pending() if r.due_at <= now
+                      and (r.claim_expires_at is None or r.claim_expires_at <= now)),
+                     key=lambda r: (r.due_at, r.id))
+        if not due:
+            return None
+        self.d.reminders[due[0].id] = replace(due[0], claimed_by=holder, claim_expires_at=until)
+        return due[0].id
+
+    def start_reminder(self, reminder_id: int) -> None:
+        r = self.d.reminders[reminder_id]
+        self.d.reminders[reminder_id] = replace(r, attempts=r.attempts + 1)
+
+    def unclaim_reminder(self, reminder_id: int) -> None:
+        r = self.d.reminders[reminder_id]
+        self.d.reminders[reminder_id] = replace(r, claimed_by=None, claim_expires_at=None)
+
+    def confirm_reminder(self, reminder_id: int, now: datetime) -> bool:
         r = self.d.reminders.get(reminder_id)
-        if r is None or r.sent_at is not None or r.cancelled_at is not None:
+        if r is None or r.sent_at is not None:
             return False
-        self.d.reminders[reminder_id] = replace(r, sent_at=now)
+        self.d.reminders[reminder_id] = replace(r, sent_at=now, claim_expires_at=None)
         return True
+
+    def release_reminders(self, holder: str, now: datetime) -> int:
+        released = 0
+        for r in self._pending():
+            expires = r.claim_expires_at
+            if r.claimed_by == holder and expires is not None and expires > now:
+                self.d.reminders[r.id] = replace(r, claim_expires_at=now)
+                released += 1
+        return released
 
     def cancel_reminder(self, reminder_id: int, now: datetime) -> None:
         r = self.d.reminders.get(reminder_id)
@@ -248,6 +297,52 @@ class FakeUnitOfWork:
     def mark_reachable(self, member_ids: list[int]) -> None:
         for member_id in member_ids:
             self.d.members[member_id] = replace(self.d.members[member_id], unreachable_at=None)
+
+    # updates, leases
+    def record_update(self, channel: str, external_id: str, update_id: int, now: datetime,
+                      kept_since: datetime) -> str:
+        later = any(c == channel and u > update_id and who == external_id and t > kept_since
+                    for (c, u), (who, t) in self.d.updates.items())
+        seen = self.d.updates.get((channel, update_id))
+        if seen is not None and seen[1] > kept_since:
+            return "seen"
+        if later:
+            return "late"
+        self.d.updates[(channel, update_id)] = (external_id, now)
+        return "new"
+
+    def forget_updates(self, before: datetime) -> int:
+        old = [k for k, (_p, t) in self.d.updates.items() if t <= before]
+        for key in old:
+            del self.d.updates[key]
+        return len(old)
+
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        current = self.d.leases.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self.d.leases[name] = (holder, until)
+        return True
+
+    # the observatory
+    def set_comparison(self, alliance_id: int, comparison: bool) -> None:
+        self.d.alliances[alliance_id] = replace(self.d.alliances[alliance_id],
+                                                comparison=comparison)
+
+    def network_answers(self, comparing_only: bool = False) -> list[Answer]:
+        found = []
+        for alliance in sorted(self.d.alliances.values(), key=lambda a: a.id):
+            if alliance.comparison or not comparing_only:
+                found += self.alliance_answers(alliance.id)
+        return found
+
+    def add_suggestion(self, person_id: int, lever_id: str | None, text: str,
+                       charter_version: str, now: datetime) -> None:
+        self.d.suggestions.append(
+            (person_id, Suggestion(self._id(), lever_id, text, charter_version, now)))
+
+    def suggestions(self) -> list[Suggestion]:
+        return [s for _p, s in self.d.suggestions]
 
     # memberships
     def set_role(self, member_id: int, role: str) -> None:
@@ -274,6 +369,10 @@ class FakeUnitOfWork:
                                 if n.person_id != person_id}
         self.d.code_failures = [f for f in self.d.code_failures if f[0] != person_id]
         self.d.sessions.pop(person_id, None)
+        self.d.suggestions = [(p, s) for p, s in self.d.suggestions if p != person_id]
+        erased = self.d.people.get(person_id)
+        self.d.updates = {k: v for k, v in self.d.updates.items()
+                          if erased is None or (k[0], v[0]) != (erased.channel, erased.external_id)}
         self.d.people.pop(person_id, None)
 
     def person_data(self, person_id: int) -> dict[str, Any]:
@@ -513,8 +612,11 @@ class FakeStore:
         self.data = _Data()
         self.commits = 0
 
-    def unit_of_work(self) -> FakeUnitOfWork:
+    def unit_of_work(self, exclusive: bool = True) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
+
+    def schema_version(self) -> int:
+        return 6
 
     def checkpoint(self) -> None:
         pass

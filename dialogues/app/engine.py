@@ -42,6 +42,7 @@ from dialogues.core.session import Session, WalkState
 from dialogues.core.step import Step, Turn
 from dialogues.deadlines.flow import Deadlines
 from dialogues.members.flow import Members
+from dialogues.observatory.flow import Suggestions
 from dialogues.onboarding.flow import Onboarding
 from dialogues.reminders.flow import Reminders
 from dialogues.seance.flow import Seances
@@ -53,7 +54,7 @@ from dialogues.welcome.flow import Welcome
 # The order of Telegram's command menu.
 MENU = ("nouvelle", "rejoindre", "charte", "levier", "synthese", "mes_reponses", "echeances",
         "export", "seance", "accord", "inviter", "membres", "reglages", "archiver", "quitter",
-        "alliances", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
+        "alliances", "suggestion", "mes_donnees", "oubli", "confidentialite", "aide", "annuler")
 CONTROL = {chr(c) for c in range(32)} - {"\n", "\t"} | {chr(127)}
 
 
@@ -80,6 +81,7 @@ class Engine:
             Members(script, len(charter.levers)), Settings(script), self.summaries,
             self.reminders, Seances(charter, script, content.interpreter),
             Accords(charter, script), self.arrivals,
+            Suggestions(charter, script, content.interpreter),
         )
         self.commands: dict[str, CommandRoute] = _merge(c.commands for c in capabilities)
         self.buttons: dict[type[Callback], ButtonRoute] = _merge(c.buttons for c in capabilities)

@@ -48,22 +48,23 @@ class Loader:
     def base(self, uow: UnitOfWork, person: Person, session: Session, now: datetime,
              invite_link: str | None) -> tuple[Context, WalkState | None]:
         """Who is talking, in which alliance and phase; their walk and their own answers."""
-        member = uow.get_member(session.member_id) if session.member_id else None
-        if member is not None and member.person_id != person.id:
-            member = None
+        view = uow.membership_view(session.member_id) if session.member_id else None
+        if view is not None and view.member.person_id != person.id:
+            view = None
+        member = view.member if view else None
         if member is not None and member.unreachable_at is not None:
             uow.mark_reachable([member.id])  # they wrote to the bot: it can reach them again
-        alliance = uow.get_alliance(member.alliance_id) if member else None
-        organisation = uow.get_organisation(member.organisation_id) \
-            if member is not None and member.organisation_id is not None else None
+        alliance = view.alliance if view else None
+        organisation = view.organisation if view else None  # a tiers de confiance has none
         phase = current_phase(alliance, now) if alliance else None
-        walk = WalkState.from_dict(uow.load_walk(member.id)) if member else None
+        walk = WalkState.from_dict(view.walk) if view else None
         answers = {}
         if member is not None:
             # The walk's phase and the current one, each with the phases before it.
             wanted = {p for ph in (phase, walk.phase if walk else None) if ph
                       for p in PHASES[:PHASES.index(ph) + 1]}
-            answers = {p: uow.latest_answers(member.id, p) for p in wanted}
+            assert view is not None
+            answers = {p: view.answers.get(p, {}) for p in wanted}
         ctx = Context(now=now, timezone=alliance.timezone if alliance else self.timezone,
                       member=member, alliance=alliance, organisation=organisation, phase=phase,
                       answers=answers, invite_link=invite_link, channel=person.channel)
@@ -99,6 +100,8 @@ class Loader:
                 loaded = replace(loaded, invites=tuple(uow.invitations(alliance.id)))
             elif need is Need.CODE_TRIES:
                 loaded = replace(loaded, code_failures=_code_failures(uow, person, ctx.now))
+            elif need is Need.NETWORK:
+                loaded = replace(loaded, network=tuple(uow.network_answers(comparing_only=True)))
             elif isinstance(need, CodeLookup):
                 # Every code looked up is a try: the engine sees the person's wrong ones too.
                 loaded = replace(loaded, invitation=_invitation(uow, person, need.code, ctx.now),

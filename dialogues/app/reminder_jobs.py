@@ -1,4 +1,5 @@
-"""Reminders: planned rows in the database; when one fires, it is re-read and re-checked."""
+"""Reminders: planned rows in the database; when one fires, it is claimed, re-read and
+re-checked, sent, then confirmed (at least once: see storage/claims.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from dialogues.app.claims import Claimant
 from dialogues.content.charter import Charter
 from dialogues.core import rules
 from dialogues.core.domain import Alliance
@@ -42,12 +44,14 @@ class Notice:
 
 class ReminderService:
     def __init__(self, store: Store, charter: Charter, messages: Reminders,
-                 clock: Callable[[], datetime], policy: Policy) -> None:
+                 clock: Callable[[], datetime], policy: Policy,
+                 claimant: Claimant | None = None) -> None:
         self.store = store
         self.charter = charter
         self.say = messages
         self.clock = clock
         self.policy = policy
+        self.claimant = claimant or Claimant("charte-bot")
         self.started_at = clock()  # what fell due before this is late: the bot was stopped
 
     # --- planning (called inside the transaction that changed the alliance) -----------------
@@ -76,16 +80,36 @@ class ReminderService:
         with self.store.unit_of_work() as uow:
             return uow.due_reminders(self.clock(), limit)
 
-    def prepare(self, reminder_id: int) -> Delivery | None:
-        """Re-read the reminder; if it still applies, mark it sent and return what to send.
+    def resume(self) -> int:
+        """At startup: the claims this process's previous run left (it stopped while
+        sending) are due again now. Returns how many."""
+        with self.store.unit_of_work(exclusive=False) as uow:
+            return uow.release_reminders(self.claimant.name, self.clock())
 
-        Marked sent before sending, in its own transaction: a reminder is never sent twice,
-        even across quick restarts (a crash between the commit and the send loses it).
+    def claim_next(self) -> int | None:
+        """Claim the oldest due reminder that nobody holds (None: nothing is due)."""
+        now = self.clock()
+        with self.store.unit_of_work(exclusive=False) as uow:
+            return uow.claim_due_reminder(now, self.claimant.name, self.claimant.until(now))
+
+    def confirm(self, reminder_id: int) -> None:
+        """Its delivery is over, whatever Telegram answered: never sent again."""
+        with self.store.unit_of_work(exclusive=False) as uow:
+            uow.confirm_reminder(reminder_id, self.clock())
+
+    def prepare(self, reminder_id: int) -> Delivery | None:
+        """Re-read a reminder this process claimed; if it still applies, count the delivery
+        as started and return what to send (then `confirm` it once sent).
+
+        Its claim makes it ours until it expires: no other process sends it meanwhile. A
+        reminder whose earlier delivery started and was never confirmed (the process died
+        while sending) may have reached the person: it says so.
         """
         now = self.clock()
-        with self.store.unit_of_work() as uow:
+        with self.store.unit_of_work(exclusive=False) as uow:
             reminder = uow.get_reminder(reminder_id)
-            if reminder is None:
+            if reminder is None or reminder.claimed_by != self.claimant.name \
+                    or reminder.claim_expires_at is None or reminder.claim_expires_at <= now:
                 return None
             alliance = uow.get_alliance(reminder.alliance_id)
             member = uow.get_member(reminder.member_id)
@@ -94,22 +118,23 @@ class ReminderService:
             finished = answered >= len(self.charter.levers)
             decision = decide(reminder, alliance, member, phase, finished, now, self.policy,
                               self.started_at)
-            if decision.action == "skip":
+            person = uow.get_person(member.person_id) if member else None
+            if decision.action == "skip" or (decision.action == "send" and person is None):
                 uow.cancel_reminder(reminder.id, now)
                 return None
             if decision.action == "later" and decision.when is not None:
                 uow.plan_reminder(reminder.alliance_id, reminder.member_id, reminder.kind,
                                   reminder.phase, reminder.seq, decision.when)
+                uow.unclaim_reminder(reminder.id)
                 return None
-            assert alliance is not None and member is not None
-            person = uow.get_person(member.person_id)
-            if person is None or not uow.claim_reminder(reminder.id, now):
-                return None
+            assert alliance is not None and member is not None and person is not None
+            uow.start_reminder(reminder.id)
+            repeat = reminder.attempts > 0
             if reminder.kind == "nudge":
                 messages: tuple[Outgoing, ...] = (
                     self.say.nudge(alliance, member, reminder.phase, answered),)
                 return Delivery(reminder.id, member.id, person.channel, person.external_id,
-                                self.say.late(messages) if decision.late else messages)
+                                self._noted(messages, decision.late, repeat))
             messages = (self.say.phase_open(alliance, member, reminder.phase),)
             if rules.is_coordinator(member) or rules.is_tiers(member):
                 messages += (self._who_finished(uow, alliance, reminder.phase,
@@ -119,8 +144,16 @@ class ReminderService:
             group = alliance.group_chat_id if poster is not None and poster.id == member.id \
                 else None
             return Delivery(reminder.id, member.id, person.channel, person.external_id,
-                            self.say.late(messages) if decision.late else messages, group,
-                            (self.say.group(alliance, reminder.phase),) if group else ())
+                            self._noted(messages, decision.late, repeat), group,
+                            self._noted((self.say.group(alliance, reminder.phase),), False,
+                                        repeat) if group else ())
+
+    def _noted(self, messages: tuple[Outgoing, ...], late: bool, repeat: bool
+               ) -> tuple[Outgoing, ...]:
+        """Say it may be a repeat (a delivery was cut short), else that it is late."""
+        if repeat:
+            return self.say.repeat(messages)
+        return self.say.late(messages) if late else messages
 
     def unreachable(self, member_id: int) -> list[Notice]:
         """Telegram said 403 for this member: record it; tell the coordinators the first time."""

@@ -6,6 +6,10 @@
 Only two writes feed an outcome back to the engine (an alliance created or joined: the new
 membership's id), and a step may ask to run a command again on a fresh context (after
 switching alliance); both take one more round in the same transaction.
+
+An event that comes with its channel's update id is recorded in the same transaction
+(storage/updates.py): delivered twice (or to two processes), it is applied once; arrived
+after a later update of the same person, it is not applied at all.
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from dialogues.content.charter import Charter
 from dialogues.core.effects import Outcome
 from dialogues.core.events import Event
 from dialogues.core.outgoing import Outgoing
-from dialogues.core.ports import Store
+from dialogues.core.ports import Store, UpdateMark
 from dialogues.core.session import Session
 
 MAX_ROUNDS = 3  # the event, then an outcome or a follow-up command
+# How long update ids are remembered. Telegram retries a webhook update for a day at most,
+# and starts its ids again at random after a week without updates.
+UPDATES_KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class Handled:
 
     outgoing: tuple[Outgoing, ...]
     wake_at: datetime | None = None  # a reminder was planned: the earliest is due then
+    skipped: str | None = None  # "seen" or "late": the update was not applied (see above)
 
 
 class CharterService:
@@ -60,15 +68,25 @@ class CharterService:
         self.loader = Loader(timezone, code_factory)
         self.writes = Writes(charter, replan or (lambda uow, alliance_id: None), arrivals_window)
 
-    def handle(self, ref: PersonRef, event: Event, invite_link: str | None = None) -> Handled:
-        """Run one event through the engine; answers are committed before anything is shown."""
+    def handle(self, ref: PersonRef, event: Event, invite_link: str | None = None,
+               update_id: int | None = None) -> Handled:
+        """Run one event through the engine; answers are committed before anything is shown.
+
+        `update_id`: the channel's id of the update the event came in (Telegram's), so that
+        an update is applied once and never after a later one of the same person.
+        """
         out: list[Outgoing] = []
         applied = Applied()
         current: Event | Outcome = event
         with self.store.unit_of_work() as uow:
-            person = uow.get_or_create_person(ref.channel, ref.external_id,
-                                              clean(ref.display_name))
-            stored = uow.load_session(person.id)
+            mark = None
+            if update_id is not None:
+                now = self.clock()
+                mark = UpdateMark(update_id, now, now - UPDATES_KEPT)
+            person, stored, status = uow.person_with_session(
+                ref.channel, ref.external_id, clean(ref.display_name), mark)
+            if status != "new":
+                return Handled((), skipped=status)
             session = Session.from_dict(stored)
             for _ in range(MAX_ROUNDS):
                 base, walk = self.loader.base(uow, person, session, self.clock(), invite_link)

@@ -16,6 +16,7 @@ from dialogues.core.agreements import RETAINED_MAX
 from dialogues.core.context import Context
 from dialogues.core.domain import PHASES, Member, NewAnswer, Person
 from dialogues.core.effects import (
+    AddSuggestion,
     Archive,
     CastVote,
     ChangeDates,
@@ -39,6 +40,7 @@ from dialogues.core.effects import (
     SaveSeance,
     SetAnonymous,
     SetApproval,
+    SetComparison,
     ValidateAccord,
     WrongCode,
 )
@@ -94,6 +96,8 @@ class Writes:
             SetApproval: self.set_approval,
             WrongCode: self.wrong_code,
             DecideArrival: self.decide_arrival,
+            SetComparison: self.set_comparison,
+            AddSuggestion: self.add_suggestion,
         }
 
     def apply(self, uow: UnitOfWork, person: Person, ctx: Context, effect: Effect,
@@ -383,6 +387,20 @@ class Writes:
         if newest and newest == effect.covers and not done:
             uow.add_validation(alliance.id, effect.phase, member.organisation_id, member.id,
                                newest, ctx.now)
+
+
+    # --- the observatory --------------------------------------------------------------------
+
+    def set_comparison(self, uow: UnitOfWork, person: Person, ctx: Context,
+                       effect: SetComparison, applied: Applied) -> None:
+        if rules.may_coordinate(ctx.member, ctx.alliance) and ctx.alliance is not None:
+            uow.set_comparison(ctx.alliance.id, effect.comparison)
+
+    def add_suggestion(self, uow: UnitOfWork, person: Person, ctx: Context,
+                       effect: AddSuggestion, applied: Applied) -> None:
+        if rules.may_suggest(ctx.member):
+            uow.add_suggestion(person.id, effect.lever_id, effect.text, self.charter.version,
+                               ctx.now)
 
 
 def _member_in(uow: UnitOfWork, person: Person, alliance_id: int) -> Member | None:

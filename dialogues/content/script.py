@@ -393,6 +393,22 @@ MESSAGES: dict[str, frozenset[str]] = {
         "invite.limit_past": "",
         "settings.approval.on": "",
         "settings.approval.off": "",
+        # issue 13: a network of alliances (repeated reminders, observatory, suggestions)
+        "reminder.repeat": "",
+        "observatory.too_few": "min",
+        "observatory.whole_charter": "",
+        "settings.comparison.off": "min",
+        "settings.comparison.on": "",
+        "summary.others_title": "phase min",
+        "summary.others_line": "number title here there",
+        "summary.others_figures": "mean unknown divergence alliances",
+        "summary.others_off": "",
+        "summary.others_divergence": "share",
+        "suggestion.ask": "",
+        "suggestion.about_charter": "",
+        "suggestion.about_lever": "number title",
+        "suggestion.unknown_lever": "typed",
+        "suggestion.thanks": "",
     }.items()
 }
 
@@ -460,6 +476,12 @@ BUTTONS = (
     "invite_limit_tiers",
     "settings_approval_on",
     "settings_approval_off",
+    # issue 13: a network of alliances (observatory, suggestions)
+    "summary_others",
+    "settings_compare_on",
+    "settings_compare_off",
+    "suggestion_whole",
+    "suggestion_lever",
 )
 
 TEXT_FIELDS = ("comment", "contribution", "expectation")

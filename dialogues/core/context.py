@@ -27,6 +27,7 @@ class Need(enum.Enum):
     RETAINED = "retained"  # the current alliance's retained texts, latest version per lever
     INVITATIONS = "invitations"  # the current alliance's invitation codes and their limits
     CODE_TRIES = "code_tries"  # the person's recent wrong invitation codes
+    NETWORK = "network"  # latest answers of the alliances that agreed to the comparison
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,7 @@ class Loaded:
     invites: tuple[Invite, ...] = ()  # INVITATIONS: current codes of the current alliance
     code_failures: tuple[datetime, ...] = ()  # CODE_TRIES: wrong codes within the hour
     arrivals: ArrivalBatch | None = None  # ArrivalLookup: None unless sent to this person
+    network: tuple[Answer, ...] = ()  # NETWORK: answers of the alliances that compare
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ class Alliance:
     group_chat_id: int | None = None  # a Telegram group linked with /lier
     archived_at: datetime | None = None  # read-only: no reminders, no new answers
     approval: bool = False  # « Valider les nouveaux membres »: the coordination confirms each
+    # The coordination agreed to compare the alliance with the other alliances that agreed
+    # (/reglages; the observatory's comparison in /synthese).
+    comparison: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,3 +157,19 @@ class Reminder:
     due_at: datetime
     sent_at: datetime | None = None
     cancelled_at: datetime | None = None
+    # Claimed before it is sent, confirmed (sent_at) once delivered (storage/claims.py).
+    claimed_by: str | None = None
+    claim_expires_at: datetime | None = None
+    attempts: int = 0  # deliveries started: more than 0 when claimed means it may be a repeat
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A suggestion about the charter's text (/suggestion), as its publisher reads it:
+    no name, no alliance."""
+
+    id: int
+    lever_id: str | None  # None: about the charter as a whole
+    text: str
+    charter_version: str
+    created_at: datetime

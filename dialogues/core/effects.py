@@ -196,10 +196,30 @@ class ValidateAccord:
     covers: int
 
 
+# --- the observatory (issue 13) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SetComparison:
+    """The coordination agrees (or no longer) to compare the alliance with the others that
+    agreed: /synthese then shows how they stand, and this alliance counts in their figures."""
+
+    comparison: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AddSuggestion:
+    """A suggestion about the charter's text, for its publisher (read without a name)."""
+
+    lever_id: str | None  # None: about the charter as a whole
+    text: str
+
+
 Effect = (SaveAnswer | CreateAlliance | JoinAlliance | ChangeDates | SetAnonymous | LinkGroup
           | NudgesOff | ReplaceCode | ChangeMember | Leave | Erase | Archive
           | OpenSeance | SaveSeance | RetainText | CastVote | ValidateAccord
-          | LimitInvitation | SetApproval | WrongCode | DecideArrival)
+          | LimitInvitation | SetApproval | WrongCode | DecideArrival
+          | SetComparison | AddSuggestion)
 
 
 # --- outcomes of the writes that create something, fed back to the engine as events ----------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -18,10 +19,33 @@ from dialogues.core.domain import (
     Organisation,
     Person,
     Reminder,
+    Suggestion,
 )
 
 # A JSON-serialisable mapping: dialogue states are stored as JSON.
 JsonDict = Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateMark:
+    """The channel's id of the update an event came in, to record with the event's writes:
+    an update is applied once, and never after a later one of the same person."""
+
+    update_id: int
+    now: datetime
+    kept_since: datetime  # ids recorded before this no longer count (storage/updates.py)
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipView:
+    """A membership with its alliance, organisation, walk state and latest answers (phase ->
+    lever id -> answer), read at once: what every event of a member needs."""
+
+    member: Member
+    alliance: Alliance
+    organisation: Organisation | None  # None for a tiers de confiance
+    walk: dict[str, Any] | None
+    answers: dict[str, dict[str, Answer]]
 
 
 class Alliances(Protocol):
@@ -57,11 +81,20 @@ class Alliances(Protocol):
     def get_member(self, member_id: int) -> Member | None: ...
     def members(self, alliance_id: int) -> list[Member]: ...
     def members_of_person(self, person_id: int) -> list[Member]: ...
+    def membership_view(self, member_id: int) -> MembershipView | None:
+        """The membership with its alliance, organisation, walk and latest answers."""
+        ...
 
 
 class People(Protocol):
     def get_or_create_person(self, channel: str, external_id: str, display_name: str) -> Person: ...
     def get_person(self, person_id: int) -> Person | None: ...
+    def person_with_session(self, channel: str, external_id: str, display_name: str,
+                            update: UpdateMark | None = None
+                            ) -> tuple[Person, dict[str, Any] | None, str]:
+        """get_or_create_person, load_session and record_update at once (one round trip per
+        event); the last is "new" (apply the event), "seen" or "late" ("new" without update)."""
+        ...
 
 
 class Answers(Protocol):
@@ -95,8 +128,19 @@ class Reminders(Protocol):
     def get_reminder(self, reminder_id: int) -> Reminder | None: ...
     def due_reminders(self, now: datetime, limit: int) -> list[int]: ...
     def next_due_at(self) -> datetime | None: ...
-    def claim_reminder(self, reminder_id: int, now: datetime) -> bool:
-        """Mark as sent if still pending; False when it was already sent or cancelled."""
+    # At-least-once delivery (storage/claims.py): claim, start, deliver, confirm.
+    def claim_due_reminder(self, now: datetime, holder: str, until: datetime) -> int | None:
+        """The oldest due reminder that nobody holds, now held by `holder` until `until`."""
+        ...
+    def start_reminder(self, reminder_id: int) -> None:
+        """Its delivery starts (counted before anything goes out)."""
+        ...
+    def unclaim_reminder(self, reminder_id: int) -> None: ...
+    def confirm_reminder(self, reminder_id: int, now: datetime) -> bool:
+        """Delivery is over; False when already confirmed or deleted."""
+        ...
+    def release_reminders(self, holder: str, now: datetime) -> int:
+        """Claims `holder` held before a restart: due again now."""
         ...
     def cancel_reminder(self, reminder_id: int, now: datetime) -> None: ...
     def reminders_of(self, member_id: int) -> list[Reminder]: ...
@@ -191,8 +235,32 @@ class Admission(Protocol):
     def code_failures(self, person_id: int, since: datetime) -> list[datetime]: ...
 
 
+class Updates(Protocol):
+    def record_update(self, channel: str, external_id: str, update_id: int, now: datetime,
+                      kept_since: datetime) -> str:
+        """"new" (apply it), "seen" (handled already) or "late" (a later one was handled)."""
+        ...
+    def forget_updates(self, before: datetime) -> int: ...
+
+
+class Leases(Protocol):
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Taken or renewed by `holder`; False while another holder's lease runs."""
+        ...
+
+
+class Observatory(Protocol):
+    def set_comparison(self, alliance_id: int, comparison: bool) -> None: ...
+    def network_answers(self, comparing_only: bool = False) -> list[Answer]:
+        """Latest answers of every alliance (or of those that agreed to the comparison)."""
+        ...
+    def add_suggestion(self, person_id: int, lever_id: str | None, text: str,
+                       charter_version: str, now: datetime) -> None: ...
+    def suggestions(self) -> list[Suggestion]: ...
+
+
 class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Memberships, Agreements,
-                 Admission, Protocol):
+                 Admission, Updates, Leases, Observatory, Protocol):
     """One transaction over every repository; `with uow:` commits on success."""
 
     def __enter__(self) -> UnitOfWork: ...
@@ -202,7 +270,13 @@ class UnitOfWork(Alliances, People, Answers, DialogueStates, Reminders, Membersh
 class Store(Protocol):
     """Opens units of work; one per handled event."""
 
-    def unit_of_work(self) -> UnitOfWork: ...
+    def unit_of_work(self, exclusive: bool = True) -> UnitOfWork:
+        """`exclusive=False`: a job's claims, made safe by row locks instead of the
+        database-wide lock (storage.transaction)."""
+        ...
+    def schema_version(self) -> int:
+        """A read that proves the database answers (health checks)."""
+        ...
     def checkpoint(self) -> None:
         """Make erased data unrecoverable from the journal too."""
         ...
@@ -217,8 +291,13 @@ __all__ = [
     "DialogueStates",
     "Memberships",
     "Iterator",
+    "Leases",
+    "MembershipView",
+    "UpdateMark",
+    "Observatory",
     "People",
     "Reminders",
     "Store",
     "UnitOfWork",
+    "Updates",
 ]

@@ -153,6 +153,8 @@ def may_vote(member: Member | None, alliance: Alliance | None) -> bool:
     (« Nous validons »): for one's organisation, while the alliance is not archived."""
     return present(member, alliance) and speaks_for_organisation(member) \
         and not read_only(alliance)
+
+
 # --- who gets in ------------------------------------------------------------------------------
 
 
@@ -184,3 +186,11 @@ def code_wait(failures: Sequence[datetime], now: datetime) -> datetime | None:
     if len(recent) < WRONG_CODES:
         return None
     return recent[-WRONG_CODES] + WRONG_CODES_WINDOW
+
+
+# --- the observatory --------------------------------------------------------------------------
+
+
+def may_suggest(member: Member | None) -> bool:
+    """Send a suggestion about the charter's text: any member of an alliance."""
+    return member is not None

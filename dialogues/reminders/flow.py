@@ -74,6 +74,10 @@ class Reminders:
     def late(self, messages: tuple[Outgoing, ...]) -> tuple[Outgoing, ...]:
         return (Outgoing(self.s.say("reminder.late")), *messages)
 
+    def repeat(self, messages: tuple[Outgoing, ...]) -> tuple[Outgoing, ...]:
+        """A delivery was cut short (the bot stopped while sending): it may be a repeat."""
+        return (Outgoing(self.s.say("reminder.repeat")), *messages)
+
     def _on_nudges_off(self, turn: Turn, data: NudgesOffButton) -> Step | None:
         mine = next((m for m in turn.ctx.loaded.memberships if m.member_id == data.member), None)
         if mine is None:

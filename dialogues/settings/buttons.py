@@ -39,3 +39,11 @@ class ArchiveButton(Callback):
 
     me: int
     archive: bool
+
+
+@callback("cmp")
+class ComparisonButton(Callback):
+    """/reglages: compare the alliance with the other alliances that agreed, or stop."""
+
+    me: int
+    comparison: bool

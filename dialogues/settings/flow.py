@@ -23,6 +23,7 @@ from dialogues.core.effects import (
     ReplaceCode,
     SetAnonymous,
     SetApproval,
+    SetComparison,
 )
 from dialogues.core.events import Command, GroupCommand
 from dialogues.core.outgoing import Button, Outgoing
@@ -36,10 +37,12 @@ from dialogues.core.routes import (
 )
 from dialogues.core.session import Form
 from dialogues.core.step import Step, Turn
+from dialogues.observatory.compute import MIN_ALLIANCES
 from dialogues.settings.buttons import (
     AnonymityButton,
     ApprovalButton,
     ArchiveButton,
+    ComparisonButton,
     InviteButton,
 )
 
@@ -75,6 +78,7 @@ class Settings:
                 else (Need.INVITATIONS,))),
             AnonymityButton: ButtonRoute(self._on_anonymity),
             ApprovalButton: ButtonRoute(self._on_approval),
+            ComparisonButton: ButtonRoute(self._on_comparison),
             ArchiveButton: ButtonRoute(self._on_archive),
         }
         self.forms = {
@@ -274,8 +278,8 @@ class Settings:
         alliance = turn.ctx.alliance
         return turn.reply(self._settings(turn, alliance.anonymous, alliance.approval))
 
-    def _settings(self, turn: Turn, anonymous: bool, approval: bool,
-                  edit: bool = False) -> Outgoing:
+    def _settings(self, turn: Turn, anonymous: bool, approval: bool, edit: bool = False,
+                  comparison: bool | None = None) -> Outgoing:
         ctx = turn.ctx
         assert ctx.member is not None and ctx.alliance is not None
         s = self.s
@@ -287,10 +291,16 @@ class Settings:
         button = AnonymityButton(me, not anonymous).button(s.button(key))
         approve = ApprovalButton(me, not approval).button(
             s.button("settings_approval_off" if approval else "settings_approval_on"))
+        # The observatory's comparison between alliances (issue 13): off until agreed.
+        compared = ctx.alliance.comparison if comparison is None else comparison
+        compare = ComparisonButton(me, not compared).button(
+            s.button("settings_compare_off" if compared else "settings_compare_on"))
         text = "\n".join((
             s.say("settings.show", alliance=ctx.alliance.name, mode=Html(mode)),
-            s.say("settings.approval.on" if approval else "settings.approval.off")))
-        return Outgoing(text, ((button,), (approve,)), edit=edit)
+            s.say("settings.approval.on" if approval else "settings.approval.off"),
+            s.say("settings.comparison.on") if compared
+            else s.say("settings.comparison.off", min=MIN_ALLIANCES)))
+        return Outgoing(text, ((button,), (approve,), (compare,)), edit=edit)
 
     def _on_anonymity(self, turn: Turn, data: AnonymityButton) -> Step | None:
         ctx = turn.ctx
@@ -309,6 +319,15 @@ class Settings:
         assert ctx.alliance is not None
         return turn.reply(self._settings(turn, ctx.alliance.anonymous, data.approval, edit=True),
                           effects=(SetApproval(data.approval),))
+
+    def _on_comparison(self, turn: Turn, data: ComparisonButton) -> Step | None:
+        ctx = turn.ctx
+        if ctx.member is None or ctx.alliance is None or data.me != ctx.member.id \
+                or not rules.may_coordinate(ctx.member, ctx.alliance):
+            return None
+        return turn.reply(self._settings(turn, ctx.alliance.anonymous, ctx.alliance.approval,
+                                         edit=True, comparison=data.comparison),
+                          effects=(SetComparison(data.comparison),))
 
     # --- /archiver --------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from dialogues.core.outgoing import Attachment, Outgoing
 from dialogues.core.phases import current_phase
 from dialogues.core.routes import Access, ButtonRoute, CommandRoute, GroupRoute, needs
 from dialogues.core.step import Step, Turn
+from dialogues.observatory.report import ObservatoryReport
 from dialogues.summary.buttons import Section, SummaryButton
 from dialogues.summary.charts import Positions, RadarChart
 from dialogues.summary.compute import Summary, by_organisation, labels, summarise
@@ -38,8 +39,10 @@ class Summaries:
             "export": CommandRoute(self._cmd_export, Access.MEMBER,
                                    needs(Need.EXPORT, AccordLookup())),
         }
-        self.buttons = {SummaryButton: ButtonRoute(self._on_button,
-                                                    needs(Need.ANSWERS, Need.RETAINED))}
+        self.buttons = {SummaryButton: ButtonRoute(self._on_button, lambda data: (
+            (Need.ANSWERS, Need.NETWORK) if data.section == "o"
+            else (Need.ANSWERS, Need.RETAINED)))}
+        self.observatory = ObservatoryReport(charter, script)
         self.forms: dict = {}
         self.group_commands = {
             "synthese": GroupRoute(self._group_summary,
@@ -57,7 +60,7 @@ class Summaries:
         summary = self.summary(data, phase)
         answered = _phases_with_answers(data.answers)
         shown = self.view.render(summary, "h", data.alliance.name, ctx.member.id, answered,
-                                 latest_by_phase(ctx.loaded.retained))
+                                 latest_by_phase(ctx.loaded.retained), data.alliance.comparison)
         return turn.reply(*self.charts(data, summary, answered), *shown)
 
     def _on_button(self, turn: Turn, data: SummaryButton) -> Step | None:
@@ -67,9 +70,12 @@ class Summaries:
                 or not rules.may_read_alliance(ctx.member):
             return None
         summary = self.summary(loaded, data.phase)
+        if data.section == "o":
+            return turn.reply(self._others(loaded, summary, ctx.member.id, ctx.loaded.network))
         answered = _phases_with_answers(loaded.answers)
         shown = self.view.render(summary, data.section, loaded.alliance.name, ctx.member.id,
-                                 answered, latest_by_phase(ctx.loaded.retained))
+                                 answered, latest_by_phase(ctx.loaded.retained),
+                                 loaded.alliance.comparison)
         # Every section, the headline included, replaces the pressed message: the charts
         # come once, with /synthese.
         return turn.reply(*(Outgoing(m.text, m.buttons, edit=True) for m in shown))
@@ -97,6 +103,17 @@ class Summaries:
         return turn.reply(*self.documents.render(data, ctx.loaded.export_rows, ctx.phase,
                                                  ctx.now, contrat),
                           *((sheet,) if sheet is not None else ()))
+
+    def _others(self, data: AllianceAnswers, summary: Summary, member_id: int,
+                network: tuple[Answer, ...]) -> Outgoing:
+        """How the other alliances that agreed stand on each lever (the observatory), in
+        place of the pressed message; only with the coordination's consent (/reglages)."""
+        if not data.alliance.comparison:
+            return Outgoing(self.s.say("summary.others_off"), edit=True)
+        others = [a for a in network if a.alliance_id != data.alliance.id]
+        lines = self.observatory.comparison(summary.phase, data.answers, others)
+        shown = self.view.others(summary, member_id, lines)
+        return Outgoing(shown.text, shown.buttons, edit=True)
 
     # --- the summary and its charts ---------------------------------------------------------
 

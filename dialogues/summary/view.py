@@ -24,11 +24,13 @@ class SummaryView:
 
     def render(self, summary: Summary, section: Section, alliance: str, member_id: int,
                phases_with_answers: tuple[str, ...],
-               retained: Mapping[str, Mapping[str, str]] | None = None) -> tuple[Outgoing, ...]:
+               retained: Mapping[str, Mapping[str, str]] | None = None,
+               comparison: bool = False) -> tuple[Outgoing, ...]:
         """`section`: h (headline), f0..f2 (a family), a (agenda), e (evolution), t0..t2.
 
         `retained`: what the alliance retained in séances (phase -> lever id -> text), which
-        the evolution section recalls."""
+        the evolution section recalls; `comparison`: the alliance agreed to compare itself with
+        the other alliances (a button to their figures)."""
         if section.startswith("f") and section[1:].isdigit():
             return (self._family(summary, self._family_at(section), member_id),)
         if section.startswith("t") and section[1:].isdigit():
@@ -37,12 +39,16 @@ class SummaryView:
             return (self._agenda(summary, member_id),)
         if section == "e":
             return (self._evolution(summary, member_id, retained or {}),)
-        return (self._headline(summary, alliance, member_id, phases_with_answers),)
+        return (self._headline(summary, alliance, member_id, phases_with_answers, comparison),)
+
+    def others(self, summary: Summary, member_id: int, lines: list[str]) -> Outgoing:
+        """The observatory's comparison (dialogues.observatory.report), with « ⬅ Synthèse »."""
+        return Outgoing(self._fit(lines), self._back(summary, member_id))
 
     # --- sections ---------------------------------------------------------------------------
 
     def _headline(self, summary: Summary, alliance: str, member_id: int,
-                  phases_with_answers: tuple[str, ...]) -> Outgoing:
+                  phases_with_answers: tuple[str, ...], comparison: bool = False) -> Outgoing:
         s = self.s
         total = len(self.charter.levers)
         lines = [s.say("summary.title", phase=s.phases[summary.phase].label, alliance=alliance),
@@ -68,6 +74,9 @@ class SummaryView:
                       s.button("summary_texts", family=_short(f.title)))
                   for i, f in enumerate(self.charter.families)),
         ]
+        if comparison:
+            rows.append((self._data(member_id, summary.phase, "o").button(
+                s.button("summary_others")),))
         others = [p for p in phases_with_answers if p != summary.phase]
         rows.extend((self._data(member_id, p, "h").button(
             s.button("summary_phase", phase=s.phases[p].label)),) for p in others)

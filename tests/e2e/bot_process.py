@@ -110,9 +110,10 @@ class BotProcess:
 
     def __init__(self, workdir: Path, api_url: str, token: str = TOKEN,
                  db_path: Path | None = None, clock: BotClock | None = None,
-                 **env: str) -> None:
+                 args: tuple[str, ...] = ("run",), **env: str) -> None:
         self.workdir = workdir
         self.clock = clock
+        self.args = args  # e.g. ("run", "--webhook", URL, "--port", N)
         self.api_url = api_url
         self.token = token
         self.env = env
@@ -130,8 +131,8 @@ class BotProcess:
         self.runs += 1
         out = (self.workdir / f"bot-{self.runs}.out").open("wb")
         err = (self.workdir / f"bot-{self.runs}.err").open("wb")
-        args = command("run") if self.clock is None else [
-            sys.executable, "-c", SHIFTED_RUN, str(self.clock.path), "run"]
+        args = command(*self.args) if self.clock is None else [
+            sys.executable, "-c", SHIFTED_RUN, str(self.clock.path), *self.args]
         with out, err:
             self.proc = subprocess.Popen(
                 args, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,

@@ -925,6 +925,9 @@ class FakeBotApi:
         self.rate_limit_hits = 0
         self.answered_callbacks: dict[str, JsonDict] = {}
         self.webhook: JsonDict | None = None
+        # hold_answers(): chats whose next sendMessage is delivered but never answered
+        self.held: list[int] = []
+        self._to_hold: set[int] = set()
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.bot_settings: dict[str, JsonDict] = {}
 
@@ -1255,6 +1258,43 @@ class FakeBotApi:
         kind, body = next((k, v) for k, v in update.items() if k != "update_id")
         return self._push_update(kind, body)
 
+    # ---------------------------------------------------------------- webhook delivery
+
+    async def next_updates(self, after: int, timeout: float) -> list[JsonDict]:
+        """Queued updates with an id above ``after``, waiting up to ``timeout`` s for one.
+
+        For a test that plays Telegram's webhook sender (the fake never POSTs by itself): it
+        takes the updates from here, and confirms each once a bot answered it.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = [u for u in self._updates if u["update_id"] > after]
+            remaining = deadline - loop.time()
+            if found or remaining <= 0 or self._closing.is_set():
+                return found
+            await self._updates_changed.wait(remaining)
+
+    def hold_answers(self, chats: Iterable[ChatRef]) -> None:
+        """The next sendMessage to each of these chats is delivered (the person sees it) but
+        its HTTP answer never comes, as when the bot process dies right after sending: the
+        test kills the bot while these are held (``held`` lists them). Once per chat."""
+        self._to_hold.update(_chat_id_of(chat) for chat in chats)
+
+    async def _maybe_hold(self, method: str, params: JsonDict) -> None:
+        chat_id = _as_int(params.get("chat_id"), 0)
+        if method != "sendMessage" or chat_id not in self._to_hold:
+            return
+        self._to_hold.discard(chat_id)
+        self.held.append(chat_id)
+        self._activity.notify_all()
+        await self._closing.wait()
+
+    def confirm_update(self, update_id: int) -> None:
+        """The update was delivered: it leaves the queue (``pending_updates``)."""
+        self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        self._activity.notify_all()
+
     # ---------------------------------------------------------------- reading
 
     def messages(self, chat: ChatRef, *, include_deleted: bool = True) -> list[SentMessage]:
@@ -1511,6 +1551,7 @@ class FakeBotApi:
             if entry is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await entry[1](params)
+            await self._maybe_hold(canonical, params)
         except ApiError as error:
             self.errors.append(ApiErrorRecord(canonical, params, error.status, error.description))
             if error.status == 429:

@@ -10,6 +10,7 @@ moves forward (BotClock): dates are typed to the minute, and « late » means 15
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,8 +20,18 @@ import pytest_asyncio
 
 from dialogues.content.dates import long_date
 from dialogues.content.script import load_script
+from dialogues.core.domain import Reminder
 from storage import open_store
-from tests.e2e.bot_process import BotClock, BotProcess, Person, World, create_alliance, join, seen
+from tests.e2e.bot_process import (
+    WAIT,
+    BotClock,
+    BotProcess,
+    Person,
+    World,
+    create_alliance,
+    join,
+    seen,
+)
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -122,23 +133,32 @@ async def reminder(world: World, person: Person, after: int, fragment: str) -> S
     return await world.server.wait_for_message(person.user, contains=fragment, after=after)
 
 
-def sent_reminders(world: World, code: str, phase: str) -> dict[str, tuple[datetime, datetime]]:
-    """Each member's phase reminder in the database: organisation -> (due_at, sent_at)."""
+def stored_reminders(world: World, code: str, phase: str) -> dict[str, Reminder]:
+    """Each member's phase reminder in the database, by organisation."""
     store = open_store(f"sqlite:///{world.bot.db_path}")
     try:
         with store.unit_of_work() as uow:
             alliance = uow.find_by_code(code)
             assert alliance is not None
             orgs = {o.id: o.name for o in uow.organisations(alliance.id)}
-            found = {}
-            for member in uow.members(alliance.id):
-                for r in uow.reminders_of(member.id):
-                    if (r.kind, r.phase) == ("phase", phase):
-                        assert r.sent_at is not None, (orgs[member.organisation_id], r)
-                        found[orgs[member.organisation_id]] = (r.due_at, r.sent_at)
-            return found
+            return {orgs[member.organisation_id]: r for member in uow.members(alliance.id)
+                    for r in uow.reminders_of(member.id) if (r.kind, r.phase) == ("phase", phase)}
     finally:
         store.close()
+
+
+async def sent_reminders(world: World, code: str, phase: str
+                         ) -> dict[str, tuple[datetime, datetime]]:
+    """Each member's phase reminder: organisation -> (due_at, sent_at), once every one is
+    confirmed (a reminder is confirmed sent just after Telegram answered)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    found = stored_reminders(world, code, phase)
+    while any(r.sent_at is None for r in found.values()):
+        assert loop.time() < deadline, f"not confirmed sent: {found}"
+        await asyncio.sleep(0.05)
+        found = stored_reminders(world, code, phase)
+    return {org: (r.due_at, r.sent_at) for org, r in found.items() if r.sent_at is not None}
 
 
 async def open_now(person: Person, button: str) -> None:
@@ -173,7 +193,7 @@ async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_rest
     assert ("Pour les coordinateur·rices — ont terminé la phase « Lancement » : Bob (Mairie B).\n"
             "Pas encore : Alice (Asso A).") in seen(to_alice.content)
     assert since(bob, before[bob.name], "Pour les coordinateur·rices") == []
-    sent = sent_reminders(world, code, "mi-parcours")
+    sent = await sent_reminders(world, code, "mi-parcours")
     assert set(sent) == {"Asso A", "Mairie B"}
     assert all(due_at == due and sent_at >= due for due_at, sent_at in sent.values()), sent
 
@@ -187,7 +207,7 @@ async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_rest
         await world.start_bot()
         await world.reminders_checked()  # two looks for due reminders: all due is sent
         assert {p.name: len(p.chat) for p in (alice, bob)} == counts
-        assert sent_reminders(world, code, "mi-parcours") == sent
+        assert await sent_reminders(world, code, "mi-parcours") == sent
     assert "Levier 1/21" in seen((await bob.command("/charte")).last.content)  # goes on
     await world.settled()
 
@@ -239,7 +259,7 @@ async def test_a_reminder_due_while_the_bot_was_stopped_arrives_once_and_late(wo
         assert [m.message_id for m in person.chat if m.message_id > before[person.name]] == [
             message.message_id]  # one message, once
     assert "Pour les coordinateur·rices" in seen(to_alice.content)
-    sent = sent_reminders(world, code, "mi-parcours")
+    sent = await sent_reminders(world, code, "mi-parcours")
     assert all(sent_at - due_at > timedelta(minutes=15) for due_at, sent_at in sent.values())
     await world.settled()
 

@@ -1,4 +1,5 @@
-"""Fixtures for the tests that run against both stores (see tests/backends.py)."""
+"""Fixtures for the tests that run against both stores (see tests/backends.py); the
+session's PostgreSQL server (`pg_databases`) is in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -7,21 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.pg_server import FAST, SEARCHED, find_bin_dir, start
 from tests.backends import KINDS, Backend, PostgresDatabases, SqliteBackend
-
-
-@pytest.fixture(scope="session")
-def pg_databases() -> Iterator[PostgresDatabases]:
-    """One real PostgreSQL server for the whole session, in a temporary folder."""
-    bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.skip(f"PostgreSQL tests skipped: no server binaries (initdb, pg_ctl) in {SEARCHED}")
-    server = start(bin_dir, settings=FAST)
-    try:
-        yield PostgresDatabases(server)
-    finally:
-        server.stop()
 
 
 @pytest.fixture(params=KINDS)

@@ -137,7 +137,7 @@ def schema(path: Path) -> list[tuple[object, ...]]:
 
 def test_a_new_file_is_at_the_current_version(tmp_path: Path) -> None:
     open_store(f"sqlite:///{tmp_path}/new.db").close()
-    assert CURRENT_VERSION == 8
+    assert CURRENT_VERSION == 9
     assert query(tmp_path / "new.db", "PRAGMA user_version") == [(CURRENT_VERSION,)]
 
 

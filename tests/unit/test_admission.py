@@ -522,10 +522,11 @@ def test_a_tiers_gets_the_phase_reminder_with_who_finished_and_no_walk_button(
     assert planned == {("phase", "mi-parcours"), ("phase", "fin")}, "no nudges"
     clock.now = datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
     deliveries = []
-    for reminder_id in app.reminders.due():
+    while (reminder_id := app.reminders.claim_next()) is not None:  # as the dispatcher does
         delivery = app.reminders.prepare(reminder_id)
         if delivery is not None:
             deliveries.append(delivery)
+            app.reminders.confirm(reminder_id)
     to_tess = [d for d in deliveries if d.chat == "tess"]
     assert len(to_tess) == 2  # one per alliance
     port = next(d for d in to_tess if "Alliance du Port" in plain(d.messages[0].text))

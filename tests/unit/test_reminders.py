@@ -58,11 +58,13 @@ def world():
 
 
 def deliver_due(app) -> list:
+    """What the dispatcher does: claim, prepare, (send), confirm, until nothing is due."""
     deliveries = []
-    for reminder_id in app.reminders.due():
+    while (reminder_id := app.reminders.claim_next()) is not None:
         delivery = app.reminders.prepare(reminder_id)
         if delivery is not None:
             deliveries.append(delivery)
+            app.reminders.confirm(reminder_id)
     return deliveries
 
 
@@ -124,10 +126,8 @@ def test_nudges_stop_after_finishing_or_on_request(world):
 def test_a_nudge_due_at_night_waits_for_the_morning(world):
     app, store, clock, alice, bob = world
     clock.now = datetime(2027, 1, 13, 21, 30, tzinfo=UTC)  # 22:30 in Paris: quiet
-    pending = app.reminders.due()
-    assert pending
-    for reminder_id in pending:
-        assert app.reminders.prepare(reminder_id) is None
+    assert app.reminders.due()
+    assert deliver_due(app) == []
     assert app.reminders.next_due() == datetime(2027, 1, 14, 7, 0, tzinfo=UTC)  # 08:00 Paris
 
 
@@ -224,3 +224,63 @@ def test_policy_from_the_environment(monkeypatch):
     monkeypatch.setenv("CHARTE_NUDGE_DAYS", "2,5")
     assert policy_from_env() == Policy(reminder_time=time(10, 15), nudge_days=(2, 5))
     assert timedelta(days=1)  # keep the import used
+
+
+def app_named(store, clock, name: str):
+    """The app of one bot process, named as its claims are (dialogues.app.claims)."""
+    from bot.compose import build_app
+
+    return build_app(store=store, clock=clock, timezone="Europe/Paris", instance=name)
+
+
+REPEAT = "peut-être déjà parvenu"
+
+
+def start_one(app) -> int:
+    """Claim and prepare the next reminder that is to be sent; never confirm it."""
+    while (reminder_id := app.reminders.claim_next()) is not None:
+        if app.reminders.prepare(reminder_id) is not None:
+            return reminder_id
+    raise AssertionError("no reminder to send")
+
+
+def test_a_reminder_cut_short_by_a_crash_is_sent_again_after_the_restart(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
+    first = app_named(store, clock, "host:8443")
+    cut = start_one(first)
+    # The process dies while sending: never confirmed. Its other reminder goes normally.
+    done = deliver_due(first)
+    assert len(done) == 1 and REPEAT not in texts(done[0])
+    assert deliver_due(first) == []  # its claim holds: not taken twice meanwhile
+
+    clock.advance(seconds=30)
+    restarted = app_named(store, clock, "host:8443")
+    assert restarted.reminders.resume() == 1
+    (again,) = deliver_due(restarted)
+    assert again.reminder_id == cut and REPEAT in texts(again)
+    assert "point d’étape à mi-parcours" in texts(again)
+    assert deliver_due(restarted) == []
+
+
+def test_another_process_sends_it_once_the_claim_expires(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 7, 1, 7, 0, tzinfo=UTC)
+    dead, other = app_named(store, clock, "a:8443"), app_named(store, clock, "b:8443")
+    cut = start_one(dead)
+    assert other.reminders.resume() == 0  # not its claim
+    assert cut not in [d.reminder_id for d in deliver_due(other)]
+    clock.advance(minutes=9)
+    assert deliver_due(other) == []
+    clock.advance(minutes=1)  # the claim (10 minutes) expired
+    (again,) = deliver_due(other)
+    assert again.reminder_id == cut and REPEAT in texts(again)
+
+
+def test_a_postponed_nudge_does_not_say_it_may_repeat(world):
+    app, store, clock, alice, bob = world
+    clock.now = datetime(2027, 1, 13, 21, 30, tzinfo=UTC)  # 22:30 in Paris: quiet
+    assert deliver_due(app) == []
+    clock.now = datetime(2027, 1, 14, 7, 0, tzinfo=UTC)
+    nudges = deliver_due(app)
+    assert len(nudges) == 2 and all(REPEAT not in texts(d) for d in nudges)
