@@ -207,7 +207,7 @@ class Walker:
                         yield "pressed level", Press(self._level_button(1 + index % 4))
                     else:
                         yield "typed text", Text(
-                            f"{step.label} {lever.number} : une réunion par mois entre "
+                            f"Levier {lever.number} : une réunion par mois entre "
                             f"partenaires, et un compte rendu partagé.")
             yield "jump", Command("levier", levers[self.info.walk_index].id)
 
@@ -234,6 +234,9 @@ class Walker:
             while done < warmup + steps:
                 kind, event = next(events)
                 if kind == "jump":
+                    # Untimed: the walk went to its end; put it back where the seed left it
+                    # (a /levier jump from the end would come back to the end after one lever).
+                    self.restart_walk()
                     self.last = self.service.handle(self.ref, event, None,
                                                     next(self.update_ids)).outgoing
                     continue
@@ -255,6 +258,13 @@ class Walker:
         if answers_after - answers_before != written:
             raise RuntimeError(f"{written} steps wrote {answers_after - answers_before} answers")
         return timings
+
+    def restart_walk(self) -> None:
+        with self.store.unit_of_work() as uow:
+            state = uow.load_walk(self.info.walk_member_id)
+            assert state is not None, "the seeded member has a walk"
+            uow.save_walk(self.info.walk_member_id,
+                          {**state, "index": self.info.walk_index, "step": 0, "queue": []})
 
     def last_answer_id(self) -> int:
         """Answers are append-only with ids from 1: the last id counts them (no 1M-row scan)."""

@@ -337,10 +337,12 @@ async def create_alliance(person: Person, name: str, organisation: str,
                         "organisation kinds")
     await person.expect(await person.press(kind, until=showing("(4/6)"), record=False), "(4/6)")
     await person.expect(await person.say(start, until=showing("(5/6)"), record=False), "(5/6)")
-    await person.expect(await person.say(end, until=button_shown("Date médiane"), record=False),
-                        "mid-course choice")
+    await person.expect(await person.say(end, until=button_shown("Garder cette date"),
+                                         record=False), "mid-course proposal")
+    await person.expect(await person.press("Garder cette date", until=button_shown("Oui, créer"),
+                                           record=False), "the summary before creating")
     created = await person.expect(
-        await person.press("Date médiane", until=showing("est créée"), record=False),
+        await person.press("Oui, créer", until=showing("est créée"), record=False),
         "« est créée »")
     found = INVITE.search(created.content)
     if found is None:

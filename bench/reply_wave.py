@@ -17,9 +17,8 @@ private chat gets more than one message a second.
    bot, picks their alliance in /alliances, presses « Parcourir la charte », then answers
    question after question with buttons (a level of the scale, « Passer » for texts), as fast
    as the answers come (`--think S` to read first), until the wave has gone out or their
-   charter is done. (The bot's first look for due reminders comes one poll interval, 30 s,
-   after startup, or right after the first update it handles: here the walkers' first
-   messages start the wave.)
+   charter is done. (The bot looks for due reminders once at startup, then every poll
+   interval: the wave starts with the walkers.)
 
 Reported: the latency of each step started while the wave went out (first to last reminder
 accepted), from the press queued in the fake to the next question shown in the fake,
@@ -294,8 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = tmp / "wave.db"
         due_minute = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
         started = time.perf_counter()
-        counts = seed(db, ALLIANCES, due_minute)
-        postpone_after(db, -(-args.messages // MEMBERS), timedelta(days=1))
+        counts = seed(f"sqlite:///{db}", ALLIANCES, due_minute)
+        postpone_after(f"sqlite:///{db}", -(-args.messages // MEMBERS), timedelta(days=1))
         print(f"seeded in {time.perf_counter() - started:.1f} s: "
               + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         result = asyncio.run(run(args, db, tmp))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -82,6 +83,7 @@ class TelegramEdge:
         self.invite_link: str | None = None
         self.dispatcher: ReminderDispatcher | None = None
         self.jobs: JobQueue | None = None
+        self.first_look: asyncio.Task[None] | None = None  # the reminders job's run at startup
         # Webhook mode: the lane task of each update being handled, so that the answer to
         # Telegram's POST waits for it (bot.webhook).
         self.by_update: dict[int, asyncio.Task[None]] | None = None
@@ -104,9 +106,19 @@ class TelegramEdge:
     # --- jobs -------------------------------------------------------------------------------
 
     async def reminders_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.look_for_reminders()
+
+    async def look_for_reminders(self) -> None:
         if self.dispatcher is not None:
             await self.dispatcher.run_due()
             await self.dispatcher.run_notifications()
+
+    async def first_look_for_reminders(self) -> None:
+        """The reminders job's run at startup (a task of its own, so its errors are logged)."""
+        try:
+            await self.look_for_reminders()
+        except Exception:
+            log.exception("the first look for due reminders failed; the job looks again later")
 
     async def retention_job(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         if self.dispatcher is not None:
@@ -361,13 +373,21 @@ def build_application(app: App, token: str, api_url: str,
         jobs = application.job_queue
         assert jobs is not None
         edge.jobs = jobs
-        # One repeating job, named and carrying nothing: each run asks the database. It runs
-        # once at startup too; a write that plans a reminder sooner wakes it (WAKE_JOB).
-        jobs.run_repeating(edge.reminders_job, name="reminders", first=0,
+        # One repeating job, named and carrying nothing: each run asks the database; a write
+        # that plans a reminder sooner wakes it (WAKE_JOB). It also looks once at startup,
+        # beside the first updates: what fell due while the bot was stopped goes out now, not
+        # one interval later. (A repeating job's `first=0` would not fire: the scheduler starts
+        # after post_init, and an interval whose start has passed waits for the next one.)
+        jobs.run_repeating(edge.reminders_job, name="reminders",
                            interval=poll_seconds_from_env())
+        edge.first_look = asyncio.create_task(edge.first_look_for_reminders())
         jobs.run_repeating(edge.retention_job, name="retention", first=60, interval=6 * 3600)
 
     async def post_stop(application: Application) -> None:
+        if edge.first_look is not None and not edge.first_look.done():
+            edge.first_look.cancel()  # what it claimed and did not send goes after the restart
+            with contextlib.suppress(asyncio.CancelledError):
+                await edge.first_look
         await edge.lanes.drain()  # what was received is answered before stopping
         renderer.close()
 
