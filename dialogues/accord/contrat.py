@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dialogues.accord.document import Contrat, ContratLever, ContratSheet
+from dialogues.accord.naming import author, organisation_names
 from dialogues.accord.recall import recalled
 from dialogues.content.charter import Charter
 from dialogues.content.dates import show_date
@@ -15,7 +16,6 @@ from dialogues.content.script import Script
 from dialogues.core.agreements import Accord, Agreement, latest_by_phase
 from dialogues.core.normalize import normalize
 from dialogues.core.outgoing import Attachment, Outgoing
-from dialogues.summary.compute import labels
 
 VALIDATED, OUTDATED, WAITING = "validated", "outdated", "waiting"
 
@@ -28,15 +28,10 @@ class Contrats:
     # --- reading the data -------------------------------------------------------------------
 
     def names(self, accord: Accord) -> dict[int, str]:
-        return labels(accord.organisations, accord.alliance.anonymous,
-                      self.s.messages["summary.anonymous_name"])
+        return organisation_names(self.s, accord)
 
     def who(self, accord: Accord, member_id: int) -> Html:
-        named = accord.named(member_id)
-        if named is None or not named.name:
-            return Html(self.s.say("accord.former"))
-        return Html(self.s.say("accord.who", name=named.name,
-                               role=self.s.roles.get(named.role, named.role)))
+        return author(self.s, accord, member_id)
 
     @staticmethod
     def status(accord: Accord, phase: str, organisation_id: int) -> tuple[str, datetime | None]:

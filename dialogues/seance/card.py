@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogues.accord.naming import author, organisation_names
 from dialogues.accord.recall import recalled
 from dialogues.content.charter import Charter
 from dialogues.content.dates import show_date
@@ -23,7 +24,6 @@ from dialogues.summary.compute import (
     LeverSummary,
     Summary,
     agenda,
-    labels,
     summarise,
 )
 
@@ -65,17 +65,10 @@ class Card:
         return Board(phase, summary, agenda(summary.levers, size=len(self.charter.levers)))
 
     def names(self, accord: Accord) -> dict[int, str]:
-        """Organisation id -> the name shown (« Partenaire n » when the alliance is anonymous)."""
-        return labels(accord.organisations, accord.alliance.anonymous,
-                      self.s.messages["summary.anonymous_name"])
+        return organisation_names(self.s, accord)
 
     def who(self, accord: Accord, member_id: int) -> Html:
-        """« Claire Dubois, tiers de confiance », or a former member without a name."""
-        named = accord.named(member_id)
-        if named is None or not named.name:
-            return Html(self.s.say("accord.former"))
-        return Html(self.s.say("accord.who", name=named.name,
-                               role=self.s.roles.get(named.role, named.role)))
+        return author(self.s, accord, member_id)
 
     # --- the card ---------------------------------------------------------------------------
 
