@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from dialogues.app.claims import CLAIM_TTL, Claimant
+from dialogues.app.claimant import CLAIM_TTL, Claimant
 from dialogues.app.engine import Engine
 from dialogues.app.notification_jobs import NotificationService
 from dialogues.app.reminder_jobs import ReminderService
@@ -45,7 +45,7 @@ def build_app(
 ) -> App:
     """Wire the real adapters; tests pass their own store, clock or content.
 
-    `instance`: this process's default name for its claims (dialogues.app.claims);
+    `instance`: this process's default name for its claims (dialogues.app.claimant);
     CHARTE_INSTANCE overrides it.
     """
     content = content or load_content()

@@ -6,7 +6,7 @@ coordinators) can use it the same way. Such a table has
     due_at       {time} NOT NULL   when the row falls due
     sent_at      {time}            set once delivery is over (confirmed)
     cancelled_at {time}            set when the row no longer applies
-    claimed_by   {text}            who is sending it (a process name, see dialogues.app.claims)
+    claimed_by   {text}            who is sending it (a process name, see dialogues.app.claimant)
     claim_expires_at  {time}            until when that claim holds
     attempts     INTEGER NOT NULL DEFAULT 0   deliveries started
 

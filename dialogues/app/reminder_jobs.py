@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialogues.app.claims import Claimant
+from dialogues.app.claimant import Claimant
 from dialogues.content.charter import Charter
 from dialogues.core import rules
 from dialogues.core.domain import Alliance

@@ -41,7 +41,7 @@ class RetentionService:
         self.s = script
         self.clock = clock
         self.months = months
-        self.holder = holder  # this process's name (dialogues.app.claims)
+        self.holder = holder  # this process's name (dialogues.app.claimant)
 
     def run(self) -> list[Notice]:
         """Delete what is past retention; warn the coordinators of what will be within 30 days.

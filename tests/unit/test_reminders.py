@@ -227,7 +227,7 @@ def test_policy_from_the_environment(monkeypatch):
 
 
 def app_named(store, clock, name: str):
-    """The app of one bot process, named as its claims are (dialogues.app.claims)."""
+    """The app of one bot process, named as its claims are (dialogues.app.claimant)."""
     from bot.compose import build_app
 
     return build_app(store=store, clock=clock, timezone="Europe/Paris", instance=name)
