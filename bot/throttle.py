@@ -10,7 +10,8 @@ message and are not held back.
 from __future__ import annotations
 
 import asyncio
-import heapq
+import bisect
+import contextlib
 import itertools
 import logging
 import time
@@ -40,9 +41,12 @@ class SendBudget(BaseRateLimiter[str]):
         self.clock = clock
         self._next_slot = 0.0
         self._chats: dict[int, float] = {}  # chat id -> when its next new message may go
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        # waiting sends, in the order they go when their chat is ready: (priority, arrival,
+        # chat id or None, future); a handful at a time (a wave keeps at most 8 in flight)
+        self._waiting: list[tuple[int, int, int | None, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._releaser: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
         self._paused_until = 0.0
 
     async def initialize(self) -> None:
@@ -64,9 +68,7 @@ class SendBudget(BaseRateLimiter[str]):
         if endpoint not in NEW_MESSAGE:
             return await callback(*args, **kwargs)
         chat_id = _chat_id(data.get("chat_id"))
-        if chat_id is not None:
-            await self._chat_turn(chat_id)
-        await self._slot(LATER if rate_limit_args == BULK else REPLY)
+        await self._turn(LATER if rate_limit_args == BULK else REPLY, chat_id)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as error:  # should not happen; if it does, everyone waits it out
@@ -77,40 +79,57 @@ class SendBudget(BaseRateLimiter[str]):
                         chat_id)
             raise
 
-    async def _chat_turn(self, chat_id: int) -> None:
-        """Reserve the chat's next turn (private: 1/s; group: 20/min) and wait for it."""
-        interval = GROUP_INTERVAL if chat_id < 0 else self.private_interval
-        now = self.clock()
-        turn = max(now, self._chats.get(chat_id, 0.0))
-        self._chats[chat_id] = turn + interval
-        if len(self._chats) > 10_000:
-            self._chats = {c: t for c, t in self._chats.items() if t > now}
-        if turn > now:
-            await asyncio.sleep(turn - now)
-
-    async def _slot(self, priority: int) -> None:
-        """One slot of the overall budget; replies are served before bulk sends."""
-        now = self.clock()
-        if not self._waiting and now >= max(self._next_slot, self._paused_until):
-            self._next_slot = now + self.interval
+    async def _turn(self, priority: int, chat_id: int | None) -> None:
+        """Wait until both the overall budget and the chat (private: 1/s; group: 20/min) allow
+        one more new message. A chat's next turn counts from the moment its message was let
+        through, so a message held up by the budget never brings the next one closer."""
+        if not self._waiting and self._free_now(chat_id):
+            self._let_through(chat_id)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), future))
+        bisect.insort(self._waiting, (priority, next(self._order), chat_id, future),
+                      key=lambda waiting: waiting[:2])
+        self._wake.set()
         if self._releaser is None or self._releaser.done():
             self._releaser = asyncio.create_task(self._release())
         await future
 
+    def _free_now(self, chat_id: int | None) -> bool:
+        now = self.clock()
+        return (now >= max(self._next_slot, self._paused_until)
+                and (chat_id is None or now >= self._chats.get(chat_id, 0.0)))
+
+    def _let_through(self, chat_id: int | None) -> None:
+        now = self.clock()
+        self._next_slot = now + self.interval
+        if chat_id is not None:
+            self._chats[chat_id] = now + (GROUP_INTERVAL if chat_id < 0
+                                          else self.private_interval)
+            if len(self._chats) > 10_000:
+                self._chats = {c: t for c, t in self._chats.items() if t > now}
+
     async def _release(self) -> None:
+        """Let the waiting sends through one slot at a time: the first in (priority, arrival)
+        order whose chat is ready; a reply goes before a reminder even in the same chat."""
         while self._waiting:
-            delay = max(self._next_slot, self._paused_until) - self.clock()
-            if delay > 0:
-                await asyncio.sleep(delay)
-                continue
-            _, _, future = heapq.heappop(self._waiting)
-            if future.done():  # its sender gave up (cancelled)
-                continue
-            self._next_slot = self.clock() + self.interval
-            future.set_result(None)
+            self._waiting = [w for w in self._waiting if not w[3].done()]  # senders gone
+            if not self._waiting:
+                break
+            now = self.clock()
+            delay = max(self._next_slot, self._paused_until) - now
+            if delay <= 0:
+                ready = next((w for w in self._waiting
+                              if w[2] is None or self._chats.get(w[2], 0.0) <= now), None)
+                if ready is not None:
+                    self._waiting.remove(ready)
+                    self._let_through(ready[2])
+                    ready[3].set_result(None)
+                    continue
+                delay = min(self._chats.get(w[2], 0.0) for w in self._waiting
+                            if w[2] is not None) - now
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):  # a new send may be ready sooner
+                await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.0))
 
 
 def _chat_id(value: object) -> int | None:

@@ -22,6 +22,8 @@ class Rows:
         self.confirmed: list[int] = []
         self.in_flight = 0
         self.most_in_flight = 0
+        self.full = asyncio.Event()  # set once `limit` sends are in flight together
+        self.limit = 0
 
     def claim(self) -> int | None:
         return self.due.pop(0) if self.due else None
@@ -34,7 +36,10 @@ class Rows:
     async def send(self, message: str) -> bool:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        await asyncio.sleep(0.001)
+        if self.in_flight >= self.limit:
+            self.full.set()
+        await self.full.wait()  # the first sends wait for each other, whatever the machine's speed
+        await asyncio.sleep(0.005)  # time for a drain that ignored its limit to start more
         self.in_flight -= 1
         return True
 
@@ -44,7 +49,8 @@ class Rows:
 
 async def test_every_due_row_is_sent_then_confirmed_with_at_most_n_in_flight():
     rows = Rows(20)
-    assert await drain(rows.job(), in_flight=3) == (20, 20)
+    rows.limit = 3
+    assert await asyncio.wait_for(drain(rows.job(), in_flight=3), timeout=30) == (20, 20)
     assert sorted(rows.confirmed) == list(range(1, 21))
     assert rows.most_in_flight == 3
 

@@ -31,7 +31,8 @@ async def send(budget: SendBudget, api: Recorder, name: str, chat: int,
 
 
 async def test_replies_waiting_for_the_budget_go_before_bulk_sends():
-    budget, api = SendBudget(per_second=20, private_interval=0), Recorder()
+    # 5 a second: the waiting sends are all queued long before the next slot, even on a busy machine
+    budget, api = SendBudget(per_second=5, private_interval=0), Recorder()
     first = asyncio.create_task(send(budget, api, "first", 1))
     await asyncio.sleep(0)
     bulk = [asyncio.create_task(send(budget, api, f"bulk{i}", 100 + i, bulk=True))
@@ -62,6 +63,32 @@ async def test_a_private_chat_gets_one_new_message_per_interval_edits_are_not_he
     assert at["edit"] < at["b"] and at["other chat"] < at["b"]
 
 
+async def wave_then(budget: SendBudget, api: Recorder, *sends: tuple[str, bool]) -> dict:
+    """Five reminders to other people take the next slots; then `sends` (name, bulk) to chat 7,
+    queued one after the other. Returns when each request went out."""
+    tasks = [asyncio.create_task(send(budget, api, f"bulk{i}", 100 + i, bulk=True))
+             for i in range(5)]
+    for name, bulk in sends:
+        await asyncio.sleep(0)
+        tasks.append(asyncio.create_task(send(budget, api, name, 7, bulk=bulk)))
+    await asyncio.gather(*tasks)
+    return dict(api.sent)
+
+
+async def test_a_message_held_by_the_budget_keeps_its_chat_to_one_per_interval():
+    budget, api = SendBudget(per_second=5, private_interval=0.3), Recorder()
+    at = await wave_then(budget, api, ("reminder 1", True), ("reminder 2", True))
+    assert at["bulk4"] < at["reminder 1"] < at["reminder 2"]
+    assert at["reminder 2"] - at["reminder 1"] >= 0.3 * 0.9, "counted from when it went"
+
+
+async def test_a_reply_does_not_wait_behind_its_own_chats_reminder():
+    budget, api = SendBudget(per_second=5, private_interval=0.3), Recorder()
+    at = await wave_then(budget, api, ("reminder", True), ("reply", False))
+    assert at["reply"] < at["bulk1"], "the reply goes at the next slot, before the wave"
+    assert at["reminder"] - at["reply"] >= 0.3 * 0.9
+
+
 async def test_a_group_gets_20_messages_a_minute():
     budget, api = SendBudget(per_second=1000, private_interval=0), Recorder()
     started = time.monotonic()
@@ -72,22 +99,27 @@ async def test_a_group_gets_20_messages_a_minute():
     assert [name for name, _ in api.sent] == ["group 1"], "the second waits its 3 s"
     second.cancel()
     await asyncio.gather(first, second, return_exceptions=True)
-    assert api.sent[0][1] - started < 0.05
+    assert api.sent[0][1] - started < 1, "the first goes without waiting its 3 s"
 
 
 async def test_a_persons_updates_run_in_order_and_others_meanwhile():
-    lanes, done = Lanes(), []
+    lanes, done, bob_served = Lanes(), [], asyncio.Event()
 
-    def work(name: str, seconds: float):
-        async def run() -> None:
-            await asyncio.sleep(seconds)
-            done.append(name)
-        return run
+    async def alice_slow() -> None:
+        await bob_served.wait()  # only finishes once bob was served meanwhile
+        done.append("alice 1 (slow)")
 
-    lanes.submit("alice", work("alice 1 (slow)", 0.2))
-    lanes.submit("alice", work("alice 2", 0))
-    lanes.submit("bob", work("bob 1", 0.01))
-    await lanes.drain()
+    async def alice_next() -> None:
+        done.append("alice 2")
+
+    async def bob() -> None:
+        done.append("bob 1")
+        bob_served.set()
+
+    lanes.submit("alice", alice_slow)
+    lanes.submit("alice", alice_next)
+    lanes.submit("bob", bob)
+    await asyncio.wait_for(lanes.drain(), timeout=30)
     assert done == ["bob 1", "alice 1 (slow)", "alice 2"]
 
 
