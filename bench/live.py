@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import gc
 import math
 import os
 import re
@@ -457,6 +458,60 @@ def pct(values: Sequence[float], q: float) -> float:
 
 def ms(seconds: float) -> str:
     return "-" if math.isnan(seconds) else f"{1000 * seconds:.0f} ms"
+
+
+class LoopStalls:
+    """When this process's event loop (the fake Bot API and the simulated people) was held up.
+
+    The fake stamps a request when it gets to it: after a stall here, requests the bot spaced
+    out are counted as if they came together, and Telegram's overall limit may answer 429
+    because of the measuring side. The stalls are recorded (start, length) on the fake's
+    clock, with the garbage collector's full collections (generation 2) among them."""
+
+    def __init__(self, clock: Callable[[], float], threshold: float = 0.05,
+                 tick: float = 0.01) -> None:
+        self.clock, self.threshold, self.tick = clock, threshold, tick
+        self.stalls: list[tuple[float, float]] = []
+        self.full_collections: list[float] = []  # seconds each took
+        self._collecting = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._collecting = time.perf_counter()
+        else:
+            self.full_collections.append(time.perf_counter() - self._collecting)
+
+    def __enter__(self) -> LoopStalls:
+        gc.callbacks.append(self._on_gc)
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._on_gc)
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _watch(self) -> None:
+        while True:
+            before = self.clock()
+            await asyncio.sleep(self.tick)
+            late = self.clock() - before - self.tick
+            if late > self.threshold:
+                self.stalls.append((before, late))
+
+    def explains(self, at: float, after: float = 1.0) -> bool:
+        """Whether a refusal at `at` came during a stall or within `after` seconds of one."""
+        return any(start <= at <= start + late + after for start, late in self.stalls)
+
+    def summary(self, refused_at: Sequence[float]) -> dict[str, Any]:
+        return {"stalls": len(self.stalls),
+                "longest_stall_ms": 1000 * max((late for _, late in self.stalls), default=0),
+                "full_gc": len(self.full_collections),
+                "longest_full_gc_ms": 1000 * max(self.full_collections, default=0),
+                "refused_after_stall": sum(1 for at in refused_at if self.explains(at))}
 
 
 def latency_summary(steps: Iterable[Step]) -> dict[str, Any]:

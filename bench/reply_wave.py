@@ -54,6 +54,7 @@ from typing import Any
 from bench.live import (
     TOKEN,
     BotUnderTest,
+    LoopStalls,
     Person,
     WalkPlan,
     button_shown,
@@ -142,10 +143,12 @@ async def run(args: argparse.Namespace, db: Path, tmp: Path) -> dict[str, Any]:
             await walk(person, WALK_QUESTIONS, WalkPlan(think=args.think),
                        keep_going=lambda: not state["done"])
 
-        watcher = asyncio.create_task(watch_wave())
-        outcomes = await asyncio.gather(*(walker(p) for p in walkers), return_exceptions=True)
-        walkers_done = fake.clock()
-        await watcher
+        with LoopStalls(fake.clock) as stalls:
+            watcher = asyncio.create_task(watch_wave())
+            outcomes = await asyncio.gather(*(walker(p) for p in walkers),
+                                            return_exceptions=True)
+            walkers_done = fake.clock()
+            await watcher
         ended = fake.clock()
         wave_started = min((c.done for c in fake.call_log
                             if c.ok and c.chat_id in wave and c.method == "sendMessage"),
@@ -201,6 +204,7 @@ async def run(args: argparse.Namespace, db: Path, tmp: Path) -> dict[str, Any]:
         "refused_429_wave": sum(1 for c in refused if c.chat_id in wave),
         "refused_429_walkers": sum(1 for c in refused if c.chat_id in walker_chats),
         "refused_429_by_method": dict(Counter(c.method for c in refused)),
+        "driver": stalls.summary([c.at for c in refused]),
         "errors": dict(Counter(f"{c.method} {c.status}" for c in log
                                if c.status not in (200, 429) and c.done < stopping)),
         "max_per_chat_1s": max(in_1s.values(), default=0),
@@ -245,6 +249,11 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     print(f"  429 answers: {r['refused_429']} [{verdict(r['refused_429'] == 0)}: target 0] "
           f"(reminders {r['refused_429_wave']}, walkers' chats {r['refused_429_walkers']}; "
           f"{r['refused_429_by_method'] or 'none'}); other errors: {r['errors'] or 'none'}")
+    d = r["driver"]
+    print(f"  this process (fake + people) held up over 50 ms: {d['stalls']} times, longest "
+          f"{d['longest_stall_ms']:.0f} ms ({d['full_gc']} full garbage collections, longest "
+          f"{d['longest_full_gc_ms']:.0f} ms); 429 answers during such a stall or within 1 s: "
+          f"{d['refused_after_stall']} of {r['refused_429']}")
     print(f"  wave: {r['reminders_accepted']:,} reminders accepted in {r['reminder_chats']:,} "
           f"chats of {r['expected']:,} ({r['reminders_more_than_once']} chats more than once), "
           f"{r['wave_rate']:.1f} msg/s first to last [{verdict(r['wave_rate'] >= TARGET_RATE)}: "
