@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import bisect
-import contextlib
 import itertools
 import logging
 import time
@@ -127,9 +126,12 @@ class SendBudget(BaseRateLimiter[str]):
                     continue
                 delay = min(self._chats.get(w[2], 0.0) for w in self._waiting
                             if w[2] is not None) - now
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):  # a new send may be ready sooner
-                await asyncio.wait_for(self._wake.wait(), timeout=max(delay, 0.0))
+            self._wake.clear()  # woken when the delay is over, or sooner by a new send
+            timer = asyncio.get_running_loop().call_later(max(delay, 0.0), self._wake.set)
+            try:
+                await self._wake.wait()
+            finally:
+                timer.cancel()
 
 
 def _chat_id(value: object) -> int | None:
