@@ -13,7 +13,8 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -373,6 +374,12 @@ class World:
     async def stop_bot(self) -> int | None:
         return await asyncio.to_thread(self.bot.stop)
 
+    @property
+    def clock(self) -> BotClock:
+        """The bot's shifted clock (a bot started with `clock=BotClock(...)`)."""
+        assert self.bot.clock is not None, "this bot runs on the real clock"
+        return self.bot.clock
+
     def logged(self, *fragments: str) -> int:
         """How many lines the current run of the bot logged with all these fragments."""
         return sum(all(f in line for f in fragments)
@@ -459,3 +466,14 @@ async def invite_tiers(coordinator: Person) -> str:
     codes = [found[1] for found in INVITE.findall(reply.text)]
     assert len(codes) == 2, reply.text  # the partners' link, then the tiers de confiance's
     return codes[1]
+
+
+@asynccontextmanager
+async def running_world(server: FakeBotApi, bot: BotProcess) -> AsyncIterator[World]:
+    """A world whose bot runs for the block (a module's `world` fixture), stopped after."""
+    here = World(server, bot)
+    try:
+        await here.start_bot()
+        yield here
+    finally:
+        await here.stop_bot()

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from tests.e2e.bot_process import TOKEN, BotProcess, World
+from tests.e2e.bot_process import TOKEN, BotProcess, World, running_world
 from tests.e2e.fake_bot_api import FakeBotApi
 
 
@@ -32,9 +32,5 @@ async def server() -> AsyncIterator[FakeBotApi]:
 async def world(server: FakeBotApi, bot_env: dict[str, str],
                 tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
     bot = BotProcess(tmp_path_factory.mktemp("bot"), server.url, **bot_env)
-    here = World(server, bot)
-    try:
-        await here.start_bot()
+    async with running_world(server, bot) as here:
         yield here
-    finally:
-        await here.stop_bot()

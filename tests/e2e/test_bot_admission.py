@@ -30,6 +30,7 @@ from tests.e2e.bot_process import (
     create_alliance,
     invite_tiers,
     join,
+    running_world,
 )
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
 
@@ -49,17 +50,9 @@ async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
     workdir = tmp_path_factory.mktemp("bot")
     bot = BotProcess(workdir, server.url, clock=BotClock(workdir / "clock-shift"),
                      CHARTE_ARRIVALS_WINDOW_SECONDS="1", CHARTE_REMINDER_POLL_SECONDS="0.5")
-    here = World(server, bot)
-    try:
-        await here.start_bot()
+    async with running_world(server, bot) as here:
         yield here
-    finally:
-        await here.stop_bot()
 
-
-def clock_of(world: World) -> BotClock:
-    assert world.bot.clock is not None
-    return world.bot.clock
 
 
 def mark(person: Person) -> int:
@@ -189,7 +182,7 @@ async def test_a_refusal_tells_the_newcomer_and_keeps_nothing_of_them(world: Wor
 
 
 async def test_expired_and_used_up_codes_are_answered_like_unknown_ones(world: World):
-    clock = clock_of(world)
+    clock = world.clock
     alice = world.person("Alice", "Roux")
     code = await create_alliance(alice, "Alliance des Halles", "Asso H")
     unknown = await world.person("Zoé").command("/rejoindre", "Zz9Zz9Zz9Zz9Zz9Zz9Zz9Z")
@@ -225,7 +218,7 @@ async def test_expired_and_used_up_codes_are_answered_like_unknown_ones(world: W
 
 
 async def test_ten_wrong_codes_make_the_next_try_wait(world: World):
-    clock = clock_of(world)
+    clock = world.clock
     alice = world.person("Alice", "Petit")
     code = await create_alliance(alice, "Alliance des Docks", "Asso D")
     guesser = world.person("Mallory")

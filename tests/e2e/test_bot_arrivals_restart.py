@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 
-from tests.e2e.bot_process import BotClock, BotProcess, World, create_alliance, join
+from tests.e2e.bot_process import BotClock, BotProcess, World, create_alliance, join, running_world
 from tests.e2e.fake_bot_api import FakeBotApi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
@@ -30,17 +30,12 @@ async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
     bot = BotProcess(workdir, server.url, clock=BotClock(workdir / "clock-shift"),
                      CHARTE_ARRIVALS_WINDOW_SECONDS="600", CHARTE_REMINDER_POLL_SECONDS="0.5",
                      CHARTE_LOG_LEVEL="DEBUG")  # each look for due reminders is logged
-    here = World(server, bot)
-    try:
-        await here.start_bot()
+    async with running_world(server, bot) as here:
         yield here
-    finally:
-        await here.stop_bot()
 
 
 async def test_an_arrival_is_told_once_after_a_kill_and_its_buttons_still_work(world: World):
-    clock = world.bot.clock
-    assert clock is not None
+    clock = world.clock
     alice = world.person("Alice")
     code = await create_alliance(alice, "Alliance du Phare", "Asso P")
     bob, carol = world.person("Bob"), world.person("Carol")

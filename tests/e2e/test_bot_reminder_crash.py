@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import pytest_asyncio
 
-from tests.e2e.bot_process import BotProcess, World
+from tests.e2e.bot_process import BotProcess, World, running_world
 from tests.e2e.fake_bot_api import FakeBotApi
 from tests.e2e.seeding import MID_COURSE, REPEAT, chat_of, seed_alliances
 
@@ -22,12 +22,8 @@ async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
                 ) -> AsyncIterator[World]:
     bot = BotProcess(tmp_path_factory.mktemp("bot"), server.url,
                      CHARTE_REMINDER_POLL_SECONDS="0.3", CHARTE_SEND_RATE="30")
-    here = World(server, bot)
-    try:
-        await here.start_bot()
+    async with running_world(server, bot) as here:
         yield here
-    finally:
-        await here.stop_bot()
 
 
 async def test_reminders_in_flight_at_a_crash_are_sent_again_after_the_restart(world: World):

@@ -30,6 +30,7 @@ from tests.e2e.bot_process import (
     World,
     create_alliance,
     join,
+    running_world,
     seen,
 )
 from tests.e2e.fake_bot_api import FakeBotApi, SentMessage
@@ -54,17 +55,9 @@ async def world(server: FakeBotApi, tmp_path_factory: pytest.TempPathFactory
                      CHARTE_REMINDER_POLL_SECONDS="0.5",
                      CHARTE_ARRIVALS_WINDOW_SECONDS="0",  # arrivals told at once (see below)
                      CHARTE_LOG_LEVEL="DEBUG")  # each look for due reminders is logged
-    here = World(server, bot)
-    try:
-        await here.start_bot()
+    async with running_world(server, bot) as here:
         yield here
-    finally:
-        await here.stop_bot()
 
-
-def clock_of(world: World) -> BotClock:
-    assert world.bot.clock is not None
-    return world.bot.clock
 
 
 def away_from_midnight(clock: BotClock) -> None:
@@ -100,7 +93,7 @@ def about_to_strike(clock: BotClock) -> datetime:
 
 async def new_alliance(world: World, name: str) -> tuple[Person, Person, str]:
     """Alice coordinates an alliance that started today; Bob joins it."""
-    today = clock_of(world).now().astimezone(PARIS).date()
+    today = world.clock.now().astimezone(PARIS).date()
     alice, bob = world.person("Alice"), world.person("Bob")
     code = await create_alliance(alice, name, "Asso A", start=today.strftime("%d/%m/%Y"),
                                  end=(today + timedelta(days=365)).strftime("%d/%m/%Y"))
@@ -162,7 +155,7 @@ async def sent_reminders(world: World, code: str, phase: str
 
 
 async def open_now(person: Person, button: str) -> None:
-    away_from_midnight(clock_of(person.world))  # « now » at 00:00 would wait for 09:00
+    away_from_midnight(person.world.clock)  # « now » at 00:00 would wait for 09:00
     reply = await person.command("/echeances")
     assert button in [label for label, _ in reply.last.buttons], reply.last.buttons
     await person.press(button)
@@ -172,7 +165,7 @@ async def open_now(person: Person, button: str) -> None:
 
 async def test_a_typed_mid_course_time_reminds_each_member_once_even_across_restarts(
         world: World):
-    clock = clock_of(world)
+    clock = world.clock
     alice, bob, code = await new_alliance(world, "Alliance des Quais")
     await finish_launch(bob)
     reply = await alice.command("/echeances")
@@ -234,7 +227,7 @@ async def test_opening_the_mid_course_now_reminds_each_member_at_once(world: Wor
 
 
 async def test_a_reminder_due_while_the_bot_was_stopped_arrives_once_and_late(world: World):
-    clock = clock_of(world)
+    clock = world.clock
     alice, bob, code = await new_alliance(world, "Alliance du Canal")
     await alice.command("/echeances")
     await alice.press("Changer le point d’étape")
@@ -265,7 +258,7 @@ async def test_a_reminder_due_while_the_bot_was_stopped_arrives_once_and_late(wo
 
 
 async def test_a_member_who_blocked_the_bot_is_reported_to_the_coordinator_once(world: World):
-    today = clock_of(world).now().astimezone(PARIS).date()
+    today = world.clock.now().astimezone(PARIS).date()
     alice, carol, bob = world.person("Alice"), world.person("Carol"), world.person("Bob")
     code = await create_alliance(alice, "Alliance du Pont", "Asso A",
                                  start=today.strftime("%d/%m/%Y"),
